@@ -1,0 +1,86 @@
+package ptrace
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/platform"
+	"stockade.dev/sentry/memfile"
+)
+
+// loopCode is: 1: mov eax, 39 (getpid); syscall; jmp 1b.
+var loopCode = []byte{0xb8, 39, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xf7}
+
+func setup(t testing.TB) (*memfile.File, *Platform, platform.AddressSpace) {
+	mf, err := memfile.New(1 << 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(mf.FD())
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := p.NewAddressSpace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mf, p, as
+}
+
+func TestSyscallLoop(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	mf, p, as := setup(t)
+	defer as.Release()
+	off, _ := mf.Allocate(4096)
+	copy(mf.Slice(off, 4096), loopCode)
+	const code = 0x400000
+	if err := as.MapFile(code, platform.FileRange{Offset: off, Length: 4096}, platform.AccessType{Read: true, Execute: true}, false); err != nil {
+		t.Fatal(err)
+	}
+	c := p.NewContext()
+	var regs platform.Registers
+	regs = as.(*addressSpace).main.initRegs
+	regs.Rip = code
+	n := 0
+	start := time.Now()
+	for n < 2000 {
+		ev, err := c.Switch(as, &regs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev != platform.EventSyscall {
+			t.Fatalf("event %v, fault %+v", ev, c.FaultInfo())
+		}
+		if regs.Orig_rax != 39 {
+			t.Fatalf("syscall %d", regs.Orig_rax)
+		}
+		regs.Rax = 42
+		n++
+	}
+	t.Logf("%v per trapped syscall", time.Since(start)/time.Duration(n))
+}
+
+func TestFault(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	mf, p, as := setup(t)
+	defer as.Release()
+	off, _ := mf.Allocate(4096)
+	// mov qword [0x1234], rax ; (faults: nothing mapped there)
+	copy(mf.Slice(off, 4096), []byte{0x48, 0x89, 0x04, 0x25, 0x34, 0x12, 0, 0})
+	as.MapFile(0x400000, platform.FileRange{Offset: off, Length: 4096}, platform.AccessType{Read: true, Execute: true}, false)
+	c := p.NewContext()
+	regs := as.(*addressSpace).main.initRegs
+	regs.Rip = 0x400000
+	ev, err := c.Switch(as, &regs)
+	if err != nil || ev != platform.EventFault {
+		t.Fatalf("got %v %v", ev, err)
+	}
+	if fi := c.FaultInfo(); fi.Addr != 0x1234 || fi.Signo != int(unix.SIGSEGV) {
+		t.Fatalf("fault %+v", fi)
+	}
+}

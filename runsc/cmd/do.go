@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/google/subcommands"
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/fs/host"
+	"stockade.dev/fs/vfs"
+	"stockade.dev/platform/ptrace"
+	"stockade.dev/sentry/kernel"
+	"stockade.dev/sentry/loader"
+	"stockade.dev/sentry/memfile"
+	"stockade.dev/syscalls"
+)
+
+// Do implements `runsc do`: run one command sandboxed, with no bundle and no
+// daemon, the host's root visible read-only.
+type Do struct{}
+
+// Name implements subcommands.Command.
+func (*Do) Name() string { return "do" }
+
+// Synopsis implements subcommands.Command.
+func (*Do) Synopsis() string { return "run a command in a sandbox with no setup" }
+
+// Usage implements subcommands.Command.
+func (*Do) Usage() string {
+	return `do [flags] CMD [ARGS...] - run CMD in a sandbox
+
+The host's root filesystem is visible read-only; stdin, stdout and stderr
+are the caller's. runsc exits with CMD's exit status, or 128+N if CMD was
+killed by signal N.
+`
+}
+
+// SetFlags implements subcommands.Command.
+func (*Do) SetFlags(fs *flag.FlagSet) {}
+
+// Execute implements subcommands.Command.
+func (d *Do) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	args := fs.Args()
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "runsc do: missing command; usage: runsc do CMD [ARGS...]")
+		return subcommands.ExitUsageError
+	}
+	code, err := runDo(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "runsc: %v\n", err)
+	}
+	return subcommands.ExitStatus(code)
+}
+
+// shellError is a start-up failure reported as a shell would, with its
+// exit status.
+type shellError struct {
+	code int
+	msg  string
+}
+
+func (e *shellError) Error() string { return e.msg }
+
+func runDo(args []string) (int, error) {
+	logw, err := openLog()
+	if err != nil {
+		return 1, fmt.Errorf("opening the debug log %s: %v", debugLog, err)
+	}
+	setupLogging(logw)
+	if platformFl != "ptrace" {
+		return 1, fmt.Errorf("unknown platform %q; use --platform=ptrace", platformFl)
+	}
+	mf, err := memfile.New(memfile.DefaultSize)
+	if err != nil {
+		return 1, err
+	}
+	p, err := ptrace.New(mf.FD())
+	if err != nil {
+		return 1, err
+	}
+	rootFS, err := host.NewFS("/")
+	if err != nil {
+		return 1, fmt.Errorf("opening the host root: %v", err)
+	}
+	k := kernel.New(p, mf, rootFS, syscalls.Table())
+	if straceFlag {
+		if logw != nil {
+			k.Strace = logw
+		} else {
+			k.Strace = os.Stderr
+		}
+	}
+
+	fdt := vfs.NewFDTable()
+	for fd := 0; fd < 3; fd++ {
+		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		if err != nil {
+			continue // closed stdio stays closed in the sandbox
+		}
+		fl, _ := unix.FcntlInt(uintptr(nfd), unix.F_GETFL, 0)
+		name, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+		f := host.NewFile(nfd, name, uint32(fl)&^unix.O_CLOEXEC)
+		fdt.Set(int32(fd), f, false)
+		f.DecRef()
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		wd = "/"
+	}
+	cwd, err := rootFS.OpenAt(nil, wd, unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		cwd = rootFS.Root()
+	}
+	groups, _ := unix.Getgroups()
+	g32 := make([]uint32, len(groups))
+	for i, g := range groups {
+		g32[i] = uint32(g)
+	}
+	creds := kernel.NewCredentials(uint32(unix.Getuid()), uint32(unix.Getgid()), g32)
+
+	path, err := lookPath(rootFS, cwd, args[0], os.Getenv("PATH"))
+	if err != nil {
+		return err.(*shellError).code, err
+	}
+	if err := k.StartInit(path, args, os.Environ(), fdt, cwd, creds); err != nil {
+		var le *loader.Error
+		if errors.As(err, &le) {
+			code := 126
+			if le.Errno == unix.ENOENT {
+				code = 127
+			}
+			return code, fmt.Errorf("%s: %s", args[0], errnoText(le.Errno))
+		}
+		return 1, fmt.Errorf("starting %s: %v", args[0], err)
+	}
+	st := k.Wait()
+	return st.ShellCode(), nil
+}
+
+// errnoText is an errno's message with a capital letter, as shells print it.
+func errnoText(e unix.Errno) string {
+	s := e.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// lookPath finds name like a shell's command search: names containing a
+// slash are used as they are; others are searched in PATH.
+func lookPath(fs vfs.Filesystem, cwd vfs.FileDescription, name, pathEnv string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	if pathEnv == "" {
+		pathEnv = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	}
+	for _, dir := range strings.Split(pathEnv, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := dir + "/" + name
+		var st unix.Stat_t
+		if fs.StatAt(cwd, p, 0, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			continue
+		}
+		if fs.AccessAt(cwd, p, unix.X_OK, 0) == nil {
+			return p, nil
+		}
+	}
+	return "", &shellError{code: 127, msg: name + ": command not found"}
+}

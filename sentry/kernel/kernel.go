@@ -1,0 +1,103 @@
+// Package kernel is the sentry's kernel: the Kernel, its tasks (application
+// threads) and thread groups, and the run loop that drives each task through
+// the platform, dispatching system calls and faults.
+//
+// Each task is run by one goroutine locked to its OS thread for the task's
+// whole life: the ptrace platform requires that the thread that created an
+// address space's stub drives it.
+package kernel
+
+import (
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"stockade.dev/fs/vfs"
+	"stockade.dev/platform"
+	"stockade.dev/sentry/memfile"
+)
+
+// Kernel is one sandbox's kernel.
+type Kernel struct {
+	// Platform runs application code; MemFile backs its memory.
+	Platform platform.Platform
+	MemFile  *memfile.File
+	// FS is the root filesystem.
+	FS vfs.Filesystem
+	// Syscalls is the system call table.
+	Syscalls *SyscallTable
+	// Strace, when set, receives a line for every system call.
+	Strace io.Writer
+	// Hostname is the UTS node name.
+	Hostname string
+	// Log is where the sentry logs.
+	Log *slog.Logger
+
+	bootTime time.Time
+
+	nextTID atomic.Int32
+
+	futexOnce sync.Once
+	futex     *futexTable
+
+	mu sync.Mutex
+	// exited is closed when the init thread group exits; status holds how.
+	exited chan struct{}
+	status ExitStatus
+}
+
+// ExitStatus is how a thread group ended.
+type ExitStatus struct {
+	// Code is the exit code when Signal is 0.
+	Code int
+	// Signal is the fatal signal, if any.
+	Signal int
+	// CoreDumped reports a core-dumping signal.
+	CoreDumped bool
+}
+
+// ShellCode returns the status as a shell reports it: the code, or
+// 128+signal.
+func (s ExitStatus) ShellCode() int {
+	if s.Signal != 0 {
+		return 128 + s.Signal
+	}
+	return s.Code
+}
+
+// New returns a kernel ready to start a process.
+func New(p platform.Platform, mf *memfile.File, fs vfs.Filesystem, table *SyscallTable) *Kernel {
+	hn, _ := os.Hostname()
+	return &Kernel{
+		Platform: p, MemFile: mf, FS: fs, Syscalls: table, Hostname: hn,
+		Log: slog.Default(), bootTime: time.Now(), exited: make(chan struct{}),
+	}
+}
+
+// Random fills b with random bytes.
+func (k *Kernel) Random(b []byte) { rand.Read(b) }
+
+// BootTime returns when the kernel started.
+func (k *Kernel) BootTime() time.Time { return k.bootTime }
+
+// Wait waits for the init process to exit and returns its status.
+func (k *Kernel) Wait() ExitStatus {
+	<-k.exited
+	return k.status
+}
+
+// initExited records the init process's exit.
+func (k *Kernel) initExited(s ExitStatus) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	select {
+	case <-k.exited:
+	default:
+		k.status = s
+		close(k.exited)
+	}
+}

@@ -1,0 +1,180 @@
+package kernel
+
+import (
+	"sync"
+
+	"stockade.dev/fs/vfs"
+	"stockade.dev/platform"
+	"stockade.dev/sentry/mm"
+)
+
+// ThreadGroup is a process: the tasks sharing a pid, signal handlers and
+// exit status. mu guards the fields below it.
+type ThreadGroup struct {
+	// ID is the process id (the leader's tid).
+	ID int32
+
+	mu sync.Mutex
+	// actions are the signal dispositions, indexed by signal number.
+	actions [numSignals + 1]SigAction
+	// exiting is set once exit_group or a fatal signal began the exit.
+	exiting bool
+	status  ExitStatus
+	// rlimits are the resource limits.
+	rlimits map[int]Rlimit
+	// comm is the process name (PR_SET_NAME sets the thread's; kept here
+	// for the leader).
+	tasks []*Task
+}
+
+// Rlimit is one resource limit.
+type Rlimit struct{ Cur, Max uint64 }
+
+// FSContext is the filesystem state a task may share: cwd and umask. mu
+// guards both.
+type FSContext struct {
+	mu    sync.Mutex
+	cwd   vfs.FileDescription
+	umask uint32
+}
+
+// Cwd returns the working directory with a reference.
+func (f *FSContext) Cwd() vfs.FileDescription {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cwd.IncRef()
+	return f.cwd
+}
+
+// SetCwd replaces the working directory, taking the caller's reference.
+func (f *FSContext) SetCwd(d vfs.FileDescription) {
+	f.mu.Lock()
+	old := f.cwd
+	f.cwd = d
+	f.mu.Unlock()
+	if old != nil {
+		old.DecRef()
+	}
+}
+
+// Umask returns the umask.
+func (f *FSContext) Umask() uint32 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.umask
+}
+
+// SwapUmask sets the umask and returns the old one.
+func (f *FSContext) SwapUmask(m uint32) uint32 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old := f.umask
+	f.umask = m & 0o777
+	return old
+}
+
+// Task is one application thread. Fields without a lock note are used only
+// by the task's own goroutine.
+type Task struct {
+	k  *Kernel
+	tg *ThreadGroup
+	// ID is the thread id.
+	ID int32
+
+	// MM is the task's address space.
+	MM *mm.MM
+	// FDTable is the task's fd table.
+	FDTable *vfs.FDTable
+	// FS is the task's cwd and umask.
+	FS *FSContext
+	// Creds are the task's credentials.
+	Creds *Credentials
+
+	// Regs are the application registers while the task is in the sentry.
+	Regs platform.Registers
+	ctx  platform.Context
+
+	// sigMask is the blocked signal set.
+	sigMask SignalSet
+	// pending are signals sent to this thread (guarded by tg.mu).
+	pending []SigInfo
+	// altStack is the sigaltstack.
+	altStack SignalStack
+
+	clearChildTID uintptr
+	robustList    uintptr
+	// Comm is the thread name (PR_SET_NAME), at most 15 bytes.
+	Comm string
+
+	// IOBlocks is scratch space for system call handlers doing I/O into
+	// application memory, reused to keep the hot path allocation-free.
+	IOBlocks [][]byte
+
+	// straceLine is the pending strace entry text.
+	straceLine string
+
+	// exiting is set when the task must stop running.
+	exiting bool
+}
+
+// Kernel returns the task's kernel.
+func (t *Task) Kernel() *Kernel { return t.k }
+
+// ThreadGroup returns the task's process.
+func (t *Task) ThreadGroup() *ThreadGroup { return t.tg }
+
+// PID returns the task's process id.
+func (t *Task) PID() int32 { return t.tg.ID }
+
+// CopyIn reads application memory (for syscall handlers).
+func (t *Task) CopyIn(addr uintptr, dst []byte) (int, error) { return t.MM.CopyIn(addr, dst) }
+
+// CopyOut writes application memory.
+func (t *Task) CopyOut(addr uintptr, src []byte) (int, error) { return t.MM.CopyOut(addr, src) }
+
+// CopyInString reads a NUL-terminated string.
+func (t *Task) CopyInString(addr uintptr, max int) (string, error) {
+	return t.MM.CopyInString(addr, max)
+}
+
+// Rlimit returns a resource limit.
+func (t *Task) Rlimit(res int) Rlimit {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	if l, ok := t.tg.rlimits[res]; ok {
+		return l
+	}
+	return defaultRlimits[res]
+}
+
+// SetRlimit sets a resource limit.
+func (t *Task) SetRlimit(res int, l Rlimit) {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	t.tg.rlimits[res] = l
+	if res == rlimitNOFILE {
+		t.FDTable.SetLimit(int(min(l.Cur, 1<<20)))
+	}
+}
+
+const rlimitNOFILE = 7
+
+// defaultRlimits are Linux's defaults for init.
+var defaultRlimits = map[int]Rlimit{
+	0:  {^uint64(0), ^uint64(0)}, // CPU
+	1:  {^uint64(0), ^uint64(0)}, // FSIZE
+	2:  {^uint64(0), ^uint64(0)}, // DATA
+	3:  {8 << 20, ^uint64(0)},    // STACK
+	4:  {0, ^uint64(0)},          // CORE
+	5:  {^uint64(0), ^uint64(0)}, // RSS
+	6:  {63704, 63704},           // NPROC
+	7:  {1024, 1048576},          // NOFILE
+	8:  {8 << 20, 8 << 20},       // MEMLOCK
+	9:  {^uint64(0), ^uint64(0)}, // AS
+	10: {^uint64(0), ^uint64(0)}, // LOCKS
+	11: {63704, 63704},           // SIGPENDING
+	12: {819200, 819200},         // MSGQUEUE
+	13: {0, 0},                   // NICE
+	14: {0, 0},                   // RTPRIO
+	15: {^uint64(0), ^uint64(0)}, // RTTIME
+}

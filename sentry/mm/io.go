@@ -1,0 +1,158 @@
+package mm
+
+import (
+	"bytes"
+
+	"golang.org/x/sys/unix"
+)
+
+// Blocks appends to dst the sentry's views of application memory
+// [addr, addr+n), page run by page run, for zero-copy I/O, and returns them.
+// write says the sentry will write into them (the application reads). If
+// only a prefix is accessible, the blocks cover that prefix; if none is, it
+// returns EFAULT.
+func (m *MM) Blocks(dst [][]byte, addr uintptr, n int, write bool) ([][]byte, error) {
+	if n == 0 {
+		return dst, nil
+	}
+	if addr+uintptr(n) < addr {
+		return dst, unix.EFAULT
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	start := len(dst)
+	var runOff uint64
+	for n > 0 {
+		off, err := m.translate(addr, write)
+		if err != nil {
+			if len(dst) == start {
+				return dst, err
+			}
+			return dst, nil
+		}
+		inPage := int(PageSize - addr&(PageSize-1))
+		l := min(inPage, n)
+		fo := off + uint64(addr&(PageSize-1))
+		if len(dst) > start && fo == runOff+uint64(len(dst[len(dst)-1])) {
+			k := len(dst) - 1
+			dst[k] = m.mf.Slice(runOff, uint64(len(dst[k])+l))
+		} else {
+			runOff = fo
+			dst = append(dst, m.mf.Slice(fo, uint64(l)))
+		}
+		addr += uintptr(l)
+		n -= l
+	}
+	return dst, nil
+}
+
+// CopyIn copies len(dst) bytes from application address addr. It returns
+// the bytes copied and EFAULT if not all could be.
+func (m *MM) CopyIn(addr uintptr, dst []byte) (int, error) {
+	return m.copy(addr, dst, false)
+}
+
+// CopyOut copies src to application address addr.
+func (m *MM) CopyOut(addr uintptr, src []byte) (int, error) {
+	return m.copy(addr, src, true)
+}
+
+func (m *MM) copy(addr uintptr, b []byte, out bool) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if addr+uintptr(len(b)) < addr {
+		return 0, unix.EFAULT
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	done := 0
+	for done < len(b) {
+		off, err := m.translate(addr, out)
+		if err != nil {
+			return done, unix.EFAULT
+		}
+		po := addr & (PageSize - 1)
+		l := min(int(PageSize-po), len(b)-done)
+		mem := m.mf.Slice(off+uint64(po), uint64(l))
+		if out {
+			copy(mem, b[done:done+l])
+		} else {
+			copy(b[done:done+l], mem)
+		}
+		done += l
+		addr += uintptr(l)
+	}
+	return done, nil
+}
+
+// ZeroOut writes n zero bytes at addr.
+func (m *MM) ZeroOut(addr uintptr, n int) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	done := 0
+	for done < n {
+		off, err := m.translate(addr, true)
+		if err != nil {
+			return done, unix.EFAULT
+		}
+		po := addr & (PageSize - 1)
+		l := min(int(PageSize-po), n-done)
+		clear(m.mf.Slice(off+uint64(po), uint64(l)))
+		done += l
+		addr += uintptr(l)
+	}
+	return done, nil
+}
+
+// CopyInString reads a NUL-terminated string of at most maxLen bytes
+// (excluding the NUL). It returns ENAMETOOLONG if no NUL is found in time.
+func (m *MM) CopyInString(addr uintptr, maxLen int) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []byte
+	for len(out) < maxLen+1 {
+		off, err := m.translate(addr, false)
+		if err != nil {
+			return "", unix.EFAULT
+		}
+		po := addr & (PageSize - 1)
+		l := min(int(PageSize-po), maxLen+1-len(out))
+		mem := m.mf.Slice(off+uint64(po), uint64(l))
+		if i := bytes.IndexByte(mem, 0); i >= 0 {
+			if out == nil {
+				return string(mem[:i]), nil
+			}
+			out = append(out, mem[:i]...)
+			return string(out), nil
+		}
+		out = append(out, mem...)
+		addr += uintptr(l)
+	}
+	return "", unix.ENAMETOOLONG
+}
+
+// ZeroOutForce writes n zero bytes at addr regardless of the mapping's
+// permissions (the loader clearing .bss in a read-only segment).
+func (m *MM) ZeroOutForce(addr uintptr, n int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for n > 0 {
+		pg := pageDown(addr)
+		i := m.findVMA(pg)
+		if i < 0 {
+			return unix.EFAULT
+		}
+		if _, ok := m.pages[pg]; !ok {
+			if err := m.makePresent(m.vmas[i], pg, pg+PageSize); err != nil {
+				return err
+			}
+		}
+		po := addr & (PageSize - 1)
+		l := min(int(PageSize-po), n)
+		clear(m.mf.Slice(m.pages[pg].off+uint64(po), uint64(l)))
+		n -= l
+		addr += uintptr(l)
+	}
+	return nil
+}

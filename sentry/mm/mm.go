@@ -1,0 +1,270 @@
+// Package mm is the per-process memory manager: the VMAs an application asked
+// for (mmap, brk, the stack), the pages of the memory file that back them,
+// and the host address space that mirrors them. Pages are allocated and
+// mapped lazily on faults; the sentry reads and writes application memory
+// through its own mapping of the memory file.
+//
+// Locking: MM.mu guards vmas, pages, brk and the address-space state. It is
+// held across calls into the platform's AddressSpace (which inject host
+// system calls into the stub) and across copies; nothing is called back into
+// mm with it held.
+package mm
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/platform"
+	"stockade.dev/sentry/memfile"
+)
+
+// PageSize is the application page size.
+const PageSize = memfile.PageSize
+
+// Mappable is a file that can back a private mapping: its bytes are copied
+// into fresh pages when the application first touches them.
+type Mappable interface {
+	// ReadAt reads file contents at off; short reads past EOF are fine.
+	ReadAt(p []byte, off int64) (int, error)
+	// MappableName is the path shown in /proc/[pid]/maps.
+	MappableName() string
+	// IncRef and DecRef keep the file open while a vma maps it.
+	IncRef()
+	DecRef()
+}
+
+// vma is one virtual memory area: [start, end) with uniform attributes.
+type vma struct {
+	start, end uintptr
+	perms      platform.AccessType
+	maxPerms   platform.AccessType
+	private    bool
+	growsDown  bool
+	file       Mappable // nil for anonymous memory
+	off        uint64   // file offset of start
+	name       string   // "[heap]", "[stack]" ...
+	dev, ino   uint64   // identity of file, for /proc/maps
+}
+
+// page is one application page backed by the memory file.
+type page struct {
+	off uint64 // memory-file offset
+	// mapped reports whether the host address space maps this page.
+	mapped bool
+}
+
+// MM is one application address space.
+type MM struct {
+	mf      *memfile.File
+	maxAddr uintptr
+
+	mu       sync.Mutex
+	as       platform.AddressSpace
+	vmas     []*vma // sorted by start, non-overlapping
+	pages    map[uintptr]page
+	brkStart uintptr
+	brk      uintptr
+	mmapBase uintptr
+	// stackTop is the top of the initial stack.
+	stackTop uintptr
+	// Argv/env ranges for /proc/self/cmdline and environ.
+	ArgvStart, ArgvEnd, EnvvStart, EnvvEnd uintptr
+	// Auxv is a copy of the auxiliary vector.
+	Auxv []uint64
+	// Executable is the path of the main program, for /proc/self/exe.
+	Executable string
+}
+
+// New returns an empty memory manager over as. Addresses at or above maxAddr
+// are not available to the application.
+func New(mf *memfile.File, as platform.AddressSpace, maxAddr uintptr) *MM {
+	return &MM{mf: mf, as: as, maxAddr: maxAddr, pages: map[uintptr]page{}}
+}
+
+// MaxAddr returns the end of the usable range.
+func (m *MM) MaxAddr() uintptr { return m.maxAddr }
+
+// SetMmapBase sets where top-down mmap placement starts.
+func (m *MM) SetMmapBase(b uintptr) {
+	m.mu.Lock()
+	m.mmapBase = b
+	m.mu.Unlock()
+}
+
+// SetStackTop records the top of the initial stack.
+func (m *MM) SetStackTop(t uintptr) { m.stackTop = t }
+
+// AddressSpace returns the platform address space.
+func (m *MM) AddressSpace() platform.AddressSpace { return m.as }
+
+// Release unmaps everything and frees the pages and the host address space.
+func (m *MM) Release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for addr, p := range m.pages {
+		m.mf.DecRef(p.off, PageSize)
+		delete(m.pages, addr)
+	}
+	for _, v := range m.vmas {
+		if v.file != nil {
+			v.file.DecRef()
+		}
+	}
+	m.vmas = nil
+	if m.as != nil {
+		m.as.Release()
+		m.as = nil
+	}
+}
+
+func pageDown(a uintptr) uintptr { return a &^ (PageSize - 1) }
+func pageUp(a uintptr) uintptr   { return (a + PageSize - 1) &^ (PageSize - 1) }
+
+// findVMA returns the index of the vma containing addr, or -1.
+func (m *MM) findVMA(addr uintptr) int {
+	i := sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].end > addr })
+	if i < len(m.vmas) && m.vmas[i].start <= addr {
+		return i
+	}
+	return -1
+}
+
+// splitAt splits the vma containing addr so that a vma starts at addr.
+func (m *MM) splitAt(addr uintptr) {
+	i := m.findVMA(addr)
+	if i < 0 || m.vmas[i].start == addr {
+		return
+	}
+	v := m.vmas[i]
+	nv := *v
+	nv.start = addr
+	if nv.file != nil {
+		nv.off += uint64(addr - v.start)
+		nv.file.IncRef()
+	}
+	v.end = addr
+	m.vmas = append(m.vmas, nil)
+	copy(m.vmas[i+2:], m.vmas[i+1:])
+	m.vmas[i+1] = &nv
+}
+
+// removeRange drops vmas and pages in [start, end) and unmaps them on the
+// host.
+func (m *MM) removeRange(start, end uintptr) {
+	m.splitAt(start)
+	m.splitAt(end)
+	out := m.vmas[:0]
+	for _, v := range m.vmas {
+		if v.start >= start && v.end <= end {
+			m.dropPages(v.start, v.end)
+			if v.file != nil {
+				v.file.DecRef()
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	for i := len(out); i < len(m.vmas); i++ {
+		m.vmas[i] = nil
+	}
+	m.vmas = out
+	if m.as != nil {
+		m.as.Unmap(start, uint64(end-start))
+	}
+}
+
+// dropPages frees the pages backing [start, end).
+func (m *MM) dropPages(start, end uintptr) {
+	if uintptr(len(m.pages)) < (end-start)/PageSize {
+		for a, p := range m.pages {
+			if a >= start && a < end {
+				m.mf.DecRef(p.off, PageSize)
+				delete(m.pages, a)
+			}
+		}
+		return
+	}
+	for a := start; a < end; a += PageSize {
+		if p, ok := m.pages[a]; ok {
+			m.mf.DecRef(p.off, PageSize)
+			delete(m.pages, a)
+		}
+	}
+}
+
+// insertVMA adds v, taking a reference on its file; the range must be free.
+func (m *MM) insertVMA(v *vma) {
+	if v.file != nil {
+		v.file.IncRef()
+	}
+	i := sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].start >= v.end })
+	m.vmas = append(m.vmas, nil)
+	copy(m.vmas[i+1:], m.vmas[i:])
+	m.vmas[i] = v
+}
+
+// rangeFree reports whether no vma intersects [start, end).
+func (m *MM) rangeFree(start, end uintptr) bool {
+	i := sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].end > start })
+	return i == len(m.vmas) || m.vmas[i].start >= end
+}
+
+// findGap returns the highest free range of length n ending at or below top.
+func (m *MM) findGap(n, top uintptr) (uintptr, bool) {
+	if top > m.maxAddr {
+		top = m.maxAddr
+	}
+	end := top
+	for i := len(m.vmas) - 1; i >= -1; i-- {
+		var lo uintptr = PageSize * 16 // never hand out the lowest pages
+		if i >= 0 {
+			v := m.vmas[i]
+			if v.start >= end {
+				continue
+			}
+			lo = v.end
+		}
+		if end > lo && end-lo >= n {
+			return end - n, true
+		}
+		if i >= 0 {
+			end = m.vmas[i].start
+		}
+	}
+	return 0, false
+}
+
+// findGapUp returns the lowest free range of length n at or above bottom.
+func (m *MM) findGapUp(n, bottom uintptr) (uintptr, bool) {
+	start := bottom
+	for _, v := range m.vmas {
+		if v.end <= start {
+			continue
+		}
+		if v.start >= start+n {
+			break
+		}
+		start = v.end
+	}
+	if start+n <= m.maxAddr && start+n > start {
+		return start, true
+	}
+	return 0, false
+}
+
+// String renders the vmas (for debugging).
+func (m *MM) String() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := ""
+	for _, v := range m.vmas {
+		s += fmt.Sprintf("%x-%x %v %s\n", v.start, v.end, v.perms, v.name)
+	}
+	return s
+}
+
+// errFault is returned for accesses outside valid memory.
+var errFault = unix.EFAULT

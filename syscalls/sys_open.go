@@ -1,0 +1,55 @@
+package syscalls
+
+import (
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/sentry/kernel"
+)
+
+func init() {
+	register(map[string]impl{
+		"open":   partial(sysOpen, "read-only host root: creating or writing files fails with EROFS"),
+		"openat": partial(sysOpenat, "read-only host root: creating or writing files fails with EROFS"),
+		"creat":  partial(sysCreat, "read-only host root: always EROFS"),
+		"close":  full(sysClose),
+	})
+}
+
+func doOpen(t *kernel.Task, dirfd int32, pathAddr uintptr, flags int, mode uint32) (uintptr, error) {
+	path, err := copyInPath(t, pathAddr)
+	if err != nil {
+		return 0, err
+	}
+	dir, err := dirFor(t, dirfd, path)
+	if err != nil {
+		return 0, err
+	}
+	defer release(dir)
+	mode &^= t.FS.Umask()
+	f, err := t.Kernel().FS.OpenAt(dir, path, flags|oLargefile, mode&0o7777)
+	if err != nil {
+		return 0, errnoOf(err)
+	}
+	defer f.DecRef()
+	fd, err := t.FDTable.New(0, f, flags&unix.O_CLOEXEC != 0)
+	if err != nil {
+		return 0, err
+	}
+	return uintptr(fd), nil
+}
+
+func sysOpen(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	return doOpen(t, atFDCWD, a[0], int(a.Int(1)), a.Uint(2))
+}
+
+func sysOpenat(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	return doOpen(t, a.Int(0), a[1], int(a.Int(2)), a.Uint(3))
+}
+
+func sysCreat(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	return doOpen(t, atFDCWD, a[0], unix.O_CREAT|unix.O_WRONLY|unix.O_TRUNC, a.Uint(1))
+}
+
+func sysClose(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	return 0, t.FDTable.Remove(a.Int(0))
+}

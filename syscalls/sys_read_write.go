@@ -1,0 +1,239 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/sentry/kernel"
+)
+
+func init() {
+	register(map[string]impl{
+		"read":     full(sysRead),
+		"write":    full(sysWrite),
+		"pread64":  full(sysPread64),
+		"pwrite64": full(sysPwrite64),
+		"readv":    full(sysReadv),
+		"writev":   full(sysWritev),
+		"preadv":   full(sysPreadv),
+		"pwritev":  full(sysPwritev),
+		"preadv2":  partial(sysPreadv2, "RWF_* flags other than RWF_HIPRI are refused"),
+		"pwritev2": partial(sysPwritev2, "RWF_* flags other than RWF_HIPRI are refused"),
+	})
+}
+
+// maxRW is MAX_RW_COUNT: Linux caps one transfer at 2 GiB minus a page.
+const maxRW = 0x7ffff000
+
+func doRead(t *kernel.Task, fd int32, addr uintptr, n uintptr, off int64) (uintptr, error) {
+	f, err := getFile(t, fd)
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if int64(n) < 0 {
+		return 0, unix.EINVAL
+	}
+	n = min(n, maxRW)
+	if n == 0 {
+		_, err := f.Read(nil, off)
+		if err == unix.EINVAL {
+			err = nil
+		}
+		return 0, errnoOf(err)
+	}
+	bufs, err := t.MM.Blocks(t.IOBlocks[:0], addr, int(n), true)
+	t.IOBlocks = bufs[:0]
+	if err != nil {
+		return 0, err
+	}
+	r, err := f.Read(bufs, off)
+	if r > 0 {
+		return uintptr(r), nil
+	}
+	return 0, errnoOf(err)
+}
+
+func doWrite(t *kernel.Task, fd int32, addr uintptr, n uintptr, off int64) (uintptr, error) {
+	f, err := getFile(t, fd)
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if int64(n) < 0 {
+		return 0, unix.EINVAL
+	}
+	n = min(n, maxRW)
+	if n == 0 {
+		return 0, nil
+	}
+	bufs, err := t.MM.Blocks(t.IOBlocks[:0], addr, int(n), false)
+	t.IOBlocks = bufs[:0]
+	if err != nil {
+		return 0, err
+	}
+	w, err := f.Write(bufs, off)
+	if w > 0 {
+		return uintptr(w), nil
+	}
+	if err == unix.EPIPE {
+		t.SendSignal(kernel.SigInfo{Signo: int(unix.SIGPIPE), PID: t.PID(), UID: t.Creds.RealUID})
+	}
+	return 0, errnoOf(err)
+}
+
+func sysRead(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	return doRead(t, a.Int(0), a[1], a[2], -1)
+}
+
+func sysWrite(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	return doWrite(t, a.Int(0), a[1], a[2], -1)
+}
+
+func sysPread64(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a.Int64(3) < 0 {
+		return 0, unix.EINVAL
+	}
+	return doRead(t, a.Int(0), a[1], a[2], a.Int64(3))
+}
+
+func sysPwrite64(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a.Int64(3) < 0 {
+		return 0, unix.EINVAL
+	}
+	return doWrite(t, a.Int(0), a[1], a[2], a.Int64(3))
+}
+
+// iovecs reads an iovec array and returns the application blocks it names.
+func iovecBlocks(t *kernel.Task, addr uintptr, cnt int32, write bool) ([][]byte, error) {
+	if cnt < 0 || cnt > 1024 {
+		return nil, unix.EINVAL
+	}
+	raw := make([]byte, 16*int(cnt))
+	if _, err := t.CopyIn(addr, raw); err != nil {
+		return nil, unix.EFAULT
+	}
+	var bufs [][]byte
+	var total uint64
+	for i := 0; i < int(cnt); i++ {
+		base := uintptr(binary.LittleEndian.Uint64(raw[16*i:]))
+		l := binary.LittleEndian.Uint64(raw[16*i+8:])
+		if int64(l) < 0 {
+			return nil, unix.EINVAL
+		}
+		if total+l > maxRW {
+			l = maxRW - total
+		}
+		total += l
+		if l == 0 {
+			continue
+		}
+		b, err := t.MM.Blocks(bufs, base, int(l), write)
+		if err != nil {
+			if len(bufs) == 0 {
+				return nil, err
+			}
+			break
+		}
+		short := len(b) > 0 && blocksLen(b[len(bufs):]) < int(l)
+		bufs = b
+		if short {
+			break
+		}
+	}
+	return bufs, nil
+}
+
+func blocksLen(bs [][]byte) int {
+	n := 0
+	for _, b := range bs {
+		n += len(b)
+	}
+	return n
+}
+
+func doReadv(t *kernel.Task, a *kernel.SyscallArgs, off int64) (uintptr, error) {
+	f, err := getFile(t, a.Int(0))
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	bufs, err := iovecBlocks(t, a[1], a.Int(2), true)
+	if err != nil {
+		return 0, err
+	}
+	if len(bufs) == 0 {
+		return 0, nil
+	}
+	n, err := f.Read(bufs, off)
+	if n > 0 {
+		return uintptr(n), nil
+	}
+	return 0, errnoOf(err)
+}
+
+func doWritev(t *kernel.Task, a *kernel.SyscallArgs, off int64) (uintptr, error) {
+	f, err := getFile(t, a.Int(0))
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	bufs, err := iovecBlocks(t, a[1], a.Int(2), false)
+	if err != nil {
+		return 0, err
+	}
+	if len(bufs) == 0 {
+		return 0, nil
+	}
+	n, err := f.Write(bufs, off)
+	if n > 0 {
+		return uintptr(n), nil
+	}
+	if err == unix.EPIPE {
+		t.SendSignal(kernel.SigInfo{Signo: int(unix.SIGPIPE), PID: t.PID(), UID: t.Creds.RealUID})
+	}
+	return 0, errnoOf(err)
+}
+
+func sysReadv(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error)  { return doReadv(t, a, -1) }
+func sysWritev(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) { return doWritev(t, a, -1) }
+
+func sysPreadv(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a.Int64(3) < 0 {
+		return 0, unix.EINVAL
+	}
+	return doReadv(t, a, a.Int64(3))
+}
+
+func sysPwritev(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a.Int64(3) < 0 {
+		return 0, unix.EINVAL
+	}
+	return doWritev(t, a, a.Int64(3))
+}
+
+// rwfHIPRI is RWF_HIPRI, a hint.
+const rwfHIPRI = 1
+
+func sysPreadv2(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a[5]&^rwfHIPRI != 0 {
+		return 0, unix.EOPNOTSUPP
+	}
+	off := a.Int64(3)
+	if off < -1 {
+		return 0, unix.EINVAL
+	}
+	return doReadv(t, a, off)
+}
+
+func sysPwritev2(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a[5]&^rwfHIPRI != 0 {
+		return 0, unix.EOPNOTSUPP
+	}
+	off := a.Int64(3)
+	if off < -1 {
+		return 0, unix.EINVAL
+	}
+	return doWritev(t, a, off)
+}

@@ -1,0 +1,182 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/sentry/kernel"
+)
+
+func init() {
+	register(map[string]impl{
+		"rt_sigaction":   full(sysRtSigaction),
+		"rt_sigprocmask": full(sysRtSigprocmask),
+		"rt_sigreturn":   full(sysRtSigreturn),
+		"sigaltstack":    full(sysSigaltstack),
+		"kill":           partial(sysKill, "only to the calling process"),
+		"tgkill":         partial(sysTgkill, "only to the calling thread"),
+		"tkill":          partial(sysTkill, "only to the calling thread"),
+	})
+}
+
+const sigsetSize = 8
+
+func sysRtSigaction(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	sig, newAddr, oldAddr := int(a.Int(0)), a[1], a[2]
+	if a[3] != sigsetSize {
+		return 0, unix.EINVAL
+	}
+	if sig < 1 || sig > 64 {
+		return 0, unix.EINVAL
+	}
+	old := t.SigAction(sig)
+	if newAddr != 0 {
+		var b [32]byte
+		if _, err := t.CopyIn(newAddr, b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+		le := binary.LittleEndian
+		act := kernel.SigAction{Handler: le.Uint64(b[0:]), Flags: le.Uint64(b[8:]), Restorer: le.Uint64(b[16:]), Mask: kernel.SignalSet(le.Uint64(b[24:]))}
+		act.Mask &^= 1<<(unix.SIGKILL-1) | 1<<(unix.SIGSTOP-1)
+		if err := t.SetSigAction(sig, act); err != nil {
+			return 0, err
+		}
+	}
+	if oldAddr != 0 {
+		var b [32]byte
+		le := binary.LittleEndian
+		le.PutUint64(b[0:], old.Handler)
+		le.PutUint64(b[8:], old.Flags)
+		le.PutUint64(b[16:], old.Restorer)
+		le.PutUint64(b[24:], uint64(old.Mask))
+		if _, err := t.CopyOut(oldAddr, b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+	}
+	return 0, nil
+}
+
+func sysRtSigprocmask(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	how, setAddr, oldAddr := int(a.Int(0)), a[1], a[2]
+	if a[3] != sigsetSize {
+		return 0, unix.EINVAL
+	}
+	old := t.SigMask()
+	if setAddr != 0 {
+		var b [8]byte
+		if _, err := t.CopyIn(setAddr, b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+		set := kernel.SignalSet(binary.LittleEndian.Uint64(b[:]))
+		switch how {
+		case unix.SIG_BLOCK:
+			t.SetSigMask(old | set)
+		case unix.SIG_UNBLOCK:
+			t.SetSigMask(old &^ set)
+		case unix.SIG_SETMASK:
+			t.SetSigMask(set)
+		default:
+			return 0, unix.EINVAL
+		}
+	}
+	if oldAddr != 0 {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(old))
+		if _, err := t.CopyOut(oldAddr, b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+	}
+	return 0, nil
+}
+
+func sysRtSigreturn(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if err := t.SigReturn(); err != nil {
+		t.SendSignal(kernel.SigInfo{Signo: int(unix.SIGSEGV)})
+	}
+	return 0, kernel.ErrNoReturn
+}
+
+func sysSigaltstack(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	ss, oss := a[0], a[1]
+	cur := t.AltStack()
+	le := binary.LittleEndian
+	if oss != 0 {
+		var b [24]byte
+		le.PutUint64(b[0:], cur.SP)
+		flags := uint32(cur.Flags)
+		if cur.Size == 0 {
+			flags = kernel.SSDisable
+		} else if t.OnAltStack() {
+			flags |= kernel.SSOnstack
+		}
+		le.PutUint32(b[8:], flags)
+		le.PutUint64(b[16:], cur.Size)
+		if _, err := t.CopyOut(oss, b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+	}
+	if ss != 0 {
+		var b [24]byte
+		if _, err := t.CopyIn(ss, b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+		if t.OnAltStack() {
+			return 0, unix.EPERM
+		}
+		n := kernel.SignalStack{SP: le.Uint64(b[0:]), Flags: int32(le.Uint32(b[8:])), Size: le.Uint64(b[16:])}
+		const ssAutodisarm = 1 << 31
+		if uint32(n.Flags)&^(kernel.SSDisable|ssAutodisarm) != 0 {
+			return 0, unix.EINVAL
+		}
+		if n.Flags&kernel.SSDisable != 0 {
+			n = kernel.SignalStack{}
+		} else if n.Size < 2048 {
+			return 0, unix.ENOMEM
+		}
+		t.SetAltStack(n)
+	}
+	return 0, nil
+}
+
+func sysKill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	pid, sig := a.Int(0), int(a.Int(1))
+	if sig < 0 || sig > 64 {
+		return 0, unix.EINVAL
+	}
+	if pid != t.PID() && pid != 0 && pid != -1 && pid != -t.PID() {
+		return 0, unix.ESRCH
+	}
+	if sig != 0 {
+		t.SendSignal(kernel.SigInfo{Signo: sig, PID: t.PID(), UID: t.Creds.RealUID})
+	}
+	return 0, nil
+}
+
+func sysTgkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	tgid, tid, sig := a.Int(0), a.Int(1), int(a.Int(2))
+	if sig < 0 || sig > 64 || tgid <= 0 || tid <= 0 {
+		return 0, unix.EINVAL
+	}
+	if tgid != t.PID() || tid != t.ID {
+		return 0, unix.ESRCH
+	}
+	if sig != 0 {
+		t.SendSignal(kernel.SigInfo{Signo: sig, Code: -6 /* SI_TKILL */, PID: t.PID(), UID: t.Creds.RealUID})
+	}
+	return 0, nil
+}
+
+func sysTkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	tid, sig := a.Int(0), int(a.Int(1))
+	if sig < 0 || sig > 64 || tid <= 0 {
+		return 0, unix.EINVAL
+	}
+	if tid != t.ID {
+		return 0, unix.ESRCH
+	}
+	if sig != 0 {
+		t.SendSignal(kernel.SigInfo{Signo: sig, Code: -6, PID: t.PID(), UID: t.Creds.RealUID})
+	}
+	return 0, nil
+}

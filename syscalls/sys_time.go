@@ -1,0 +1,152 @@
+package syscalls
+
+import (
+	"encoding/binary"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/sentry/kernel"
+)
+
+func init() {
+	register(map[string]impl{
+		"clock_gettime":   partial(sysClockGettime, "CPU-time clocks report the sentry's process and thread CPU time"),
+		"clock_getres":    full(sysClockGetres),
+		"gettimeofday":    full(sysGettimeofday),
+		"time":            full(sysTime),
+		"nanosleep":       partial(sysNanosleep, "not interruptible by signals yet"),
+		"clock_nanosleep": partial(sysClockNanosleep, "not interruptible by signals yet"),
+	})
+}
+
+// clockID maps an application clock id to a host one. Per-process and
+// per-thread CPU clocks of the application are not tracked yet.
+func clockID(id int32) (int32, error) {
+	switch id {
+	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_MONOTONIC_RAW,
+		unix.CLOCK_REALTIME_COARSE, unix.CLOCK_MONOTONIC_COARSE, unix.CLOCK_BOOTTIME,
+		unix.CLOCK_REALTIME_ALARM, unix.CLOCK_BOOTTIME_ALARM, unix.CLOCK_TAI:
+		return id, nil
+	case unix.CLOCK_PROCESS_CPUTIME_ID, unix.CLOCK_THREAD_CPUTIME_ID:
+		return id, nil
+	}
+	if id < 0 {
+		// Dynamic CPU clocks of a pid/tid: the sandbox's own.
+		return unix.CLOCK_PROCESS_CPUTIME_ID, nil
+	}
+	return 0, unix.EINVAL
+}
+
+func putTimespec(t *kernel.Task, addr uintptr, ts unix.Timespec) error {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[0:], uint64(ts.Sec))
+	binary.LittleEndian.PutUint64(b[8:], uint64(ts.Nsec))
+	if _, err := t.CopyOut(addr, b[:]); err != nil {
+		return unix.EFAULT
+	}
+	return nil
+}
+
+func getTimespec(t *kernel.Task, addr uintptr) (unix.Timespec, error) {
+	var b [16]byte
+	if _, err := t.CopyIn(addr, b[:]); err != nil {
+		return unix.Timespec{}, unix.EFAULT
+	}
+	ts := unix.Timespec{Sec: int64(binary.LittleEndian.Uint64(b[0:])), Nsec: int64(binary.LittleEndian.Uint64(b[8:]))}
+	if ts.Sec < 0 || ts.Nsec < 0 || ts.Nsec >= 1e9 {
+		return ts, unix.EINVAL
+	}
+	return ts, nil
+}
+
+func sysClockGettime(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	id, err := clockID(a.Int(0))
+	if err != nil {
+		return 0, err
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(id, &ts); err != nil {
+		return 0, errnoOf(err)
+	}
+	return 0, putTimespec(t, a[1], ts)
+}
+
+func sysClockGetres(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	id, err := clockID(a.Int(0))
+	if err != nil {
+		return 0, err
+	}
+	if a[1] == 0 {
+		return 0, nil
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGetres(id, &ts); err != nil {
+		return 0, errnoOf(err)
+	}
+	return 0, putTimespec(t, a[1], ts)
+}
+
+func sysGettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a[0] != 0 {
+		now := time.Now()
+		var b [16]byte
+		binary.LittleEndian.PutUint64(b[0:], uint64(now.Unix()))
+		binary.LittleEndian.PutUint64(b[8:], uint64(now.Nanosecond()/1000))
+		if _, err := t.CopyOut(a[0], b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+	}
+	if a[1] != 0 {
+		var b [8]byte // struct timezone: UTC
+		if _, err := t.CopyOut(a[1], b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+	}
+	return 0, nil
+}
+
+func sysTime(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	now := time.Now().Unix()
+	if a[0] != 0 {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(now))
+		if _, err := t.CopyOut(a[0], b[:]); err != nil {
+			return 0, unix.EFAULT
+		}
+	}
+	return uintptr(now), nil
+}
+
+func sysNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	ts, err := getTimespec(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	time.Sleep(time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec))
+	return 0, nil
+}
+
+func sysClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	id, err := clockID(a.Int(0))
+	if err != nil {
+		return 0, err
+	}
+	if id == unix.CLOCK_THREAD_CPUTIME_ID {
+		return 0, unix.EINVAL
+	}
+	ts, err := getTimespec(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	d := time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec)
+	if a.Int(1)&unix.TIMER_ABSTIME != 0 {
+		var now unix.Timespec
+		unix.ClockGettime(id, &now)
+		d -= time.Duration(now.Sec)*time.Second + time.Duration(now.Nsec)
+	}
+	if d > 0 {
+		time.Sleep(d)
+	}
+	return 0, nil
+}
