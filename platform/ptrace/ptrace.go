@@ -9,6 +9,7 @@ package ptrace
 
 import (
 	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -43,6 +44,11 @@ func (p *Platform) NewAddressSpace() (platform.AddressSpace, error) {
 		return nil, err
 	}
 	_, gadget, _ := stubBinary()
+	// The hand-off between tracer and stub is the hot path: keep both on
+	// one CPU (a wake-up across CPUs costs more than the whole trap here).
+	if os.Getenv("STOCKADE_NO_PIN") == "" {
+		pinTogether(pid)
+	}
 	t := &thread{tgid: pid, tid: pid, tracer: unix.Gettid(), gadget: gadget}
 	if err := getRegs(t.tid, &t.initRegs); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
@@ -54,4 +60,15 @@ func (p *Platform) NewAddressSpace() (platform.AddressSpace, error) {
 // NewContext implements platform.Platform.
 func (p *Platform) NewContext() platform.Context {
 	return &context{}
+}
+
+// pinTogether binds the calling OS thread and the stub thread to the CPU the
+// caller runs on, so the hand-off between them never crosses CPUs.
+func pinTogether(tid int) {
+	var c uint32
+	unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafePointer(&c)), 0, 0)
+	var set unix.CPUSet
+	set.Set(int(c))
+	unix.SchedSetaffinity(0, &set)
+	unix.SchedSetaffinity(tid, &set)
 }
