@@ -15,8 +15,8 @@ func init() {
 		"clock_getres":    full(sysClockGetres),
 		"gettimeofday":    full(sysGettimeofday),
 		"time":            full(sysTime),
-		"nanosleep":       partial(sysNanosleep, "not interruptible by signals yet"),
-		"clock_nanosleep": partial(sysClockNanosleep, "not interruptible by signals yet"),
+		"nanosleep":       full(sysNanosleep),
+		"clock_nanosleep": partial(sysClockNanosleep, "CPU-time clocks sleep in wall time"),
 	})
 }
 
@@ -123,8 +123,27 @@ func sysNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	time.Sleep(time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec))
-	return 0, nil
+	d := time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec)
+	return 0, sleepFor(t, time.Now().Add(d), a[1])
+}
+
+// sleepFor blocks until deadline. Interrupted, it writes the remaining time
+// to remAddr (if set) and returns ERESTARTNOHAND semantics (EINTR when a
+// handler runs, a transparent restart otherwise).
+func sleepFor(t *kernel.Task, deadline time.Time, remAddr uintptr) error {
+	err := t.Block(nil, deadline)
+	switch err {
+	case nil, kernel.ErrTimedOut:
+		return nil
+	}
+	if remAddr != 0 {
+		rem := time.Until(deadline)
+		if rem < 0 {
+			rem = 0
+		}
+		putTimespec(t, remAddr, unix.NsecToTimespec(rem.Nanoseconds()))
+	}
+	return kernel.ERESTARTNOHAND
 }
 
 func sysClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
@@ -140,13 +159,15 @@ func sysClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		return 0, err
 	}
 	d := time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec)
-	if a.Int(1)&unix.TIMER_ABSTIME != 0 {
+	abs := a.Int(1)&unix.TIMER_ABSTIME != 0
+	if abs {
 		var now unix.Timespec
 		unix.ClockGettime(id, &now)
 		d -= time.Duration(now.Sec)*time.Second + time.Duration(now.Nsec)
 	}
-	if d > 0 {
-		time.Sleep(d)
+	rem := a[3]
+	if abs {
+		rem = 0
 	}
-	return 0, nil
+	return 0, sleepFor(t, time.Now().Add(d), rem)
 }

@@ -57,28 +57,17 @@ func (t *Task) FutexWait(addr uintptr, val uint32, bitset uint32, deadline time.
 	}
 	ft.waiters[key] = append(ft.waiters[key], w)
 	ft.mu.Unlock()
-	var timeout <-chan time.Time
-	if !deadline.IsZero() {
-		d := time.Until(deadline)
-		if d <= 0 {
-			d = 0
-		}
-		tm := time.NewTimer(d)
-		defer tm.Stop()
-		timeout = tm.C
-	}
-	select {
-	case <-w.woken:
+	err := t.Block(w.woken, deadline)
+	if err == nil {
 		return nil
-	case <-timeout:
-		ft.mu.Lock()
-		removed := ft.remove(w)
-		ft.mu.Unlock()
-		if !removed {
-			return nil // woken concurrently
-		}
-		return unix.ETIMEDOUT
 	}
+	ft.mu.Lock()
+	removed := ft.remove(w)
+	ft.mu.Unlock()
+	if !removed {
+		return nil // woken concurrently
+	}
+	return err
 }
 
 // remove drops w from the table; it reports whether w was still there.

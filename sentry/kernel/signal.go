@@ -128,33 +128,111 @@ func (t *Task) deliver(info SigInfo, act SigAction) {
 }
 
 // SendSignal queues a signal for the task; it is acted on before the task
-// returns to the application.
+// returns to the application. A task blocked in a system call is woken
+// (the call returns ERESTARTSYS or EINTR), one running application code is
+// interrupted.
 func (t *Task) SendSignal(info SigInfo) {
 	t.tg.mu.Lock()
-	t.pending = append(t.pending, info)
-	t.tg.mu.Unlock()
-}
-
-// deliverPending acts on queued, unblocked signals.
-func (t *Task) deliverPending() {
-	t.tg.mu.Lock()
-	if len(t.pending) == 0 {
-		t.tg.mu.Unlock()
-		return
-	}
-	var now []SigInfo
-	rest := t.pending[:0]
-	for _, p := range t.pending {
-		if t.sigMask&(1<<(p.Signo-1)) == 0 && len(now) == 0 {
-			now = append(now, p)
-		} else {
-			rest = append(rest, p)
+	// Standard signals are not queued twice.
+	if info.Signo < 32 {
+		for _, p := range t.pending {
+			if p.Signo == info.Signo {
+				t.tg.mu.Unlock()
+				return
+			}
 		}
 	}
-	t.pending = rest
+	t.pending = append(t.pending, info)
 	t.tg.mu.Unlock()
-	for _, info := range now {
-		t.deliver(info, t.SigAction(info.Signo))
+	t.interrupt()
+}
+
+// interrupt wakes the task if it blocks in the sentry and stops it if it
+// runs application code, so it notices pending work.
+func (t *Task) interrupt() {
+	select {
+	case t.interruptCh <- struct{}{}:
+	default:
+	}
+	if t.ctx != nil {
+		t.ctx.Interrupt()
+	}
+}
+
+// HasPendingSignal reports whether an unblocked signal waits for the task
+// (or the task must exit): blocking calls return when it does.
+func (t *Task) HasPendingSignal() bool {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	if t.tg.exiting {
+		return true
+	}
+	for _, p := range t.pending {
+		if t.sigMask&(1<<(p.Signo-1)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// dequeueSignal removes and returns the first unblocked pending signal.
+func (t *Task) dequeueSignal() (SigInfo, bool) {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	for i, p := range t.pending {
+		if t.sigMask&(1<<(p.Signo-1)) == 0 {
+			t.pending = append(t.pending[:i], t.pending[i+1:]...)
+			return p, true
+		}
+	}
+	return SigInfo{}, false
+}
+
+// deliverPending acts on one queued, unblocked signal (Linux delivers one
+// handler frame per return to user space; the rest follow on the next
+// entries) and resolves a pending system call restart.
+func (t *Task) deliverPending() {
+	for {
+		info, ok := t.dequeueSignal()
+		if !ok {
+			break
+		}
+		act := t.SigAction(info.Signo)
+		if act.Handler != sigDFL && act.Handler != sigIGN {
+			t.handleRestart(&act)
+			t.deliver(info, act)
+			return
+		}
+		t.deliver(info, act)
+		if t.exiting {
+			return
+		}
+	}
+	t.handleRestart(nil)
+}
+
+// handleRestart resolves an interrupted system call: restart it, or fail
+// it with EINTR if a handler without SA_RESTART runs (act non-nil).
+func (t *Task) handleRestart(act *SigAction) {
+	errno := t.restartErrno
+	if errno == 0 {
+		return
+	}
+	t.restartErrno = 0
+	restart := true
+	if act != nil {
+		switch errno {
+		case ERESTARTSYS:
+			restart = act.Flags&SaRestart != 0
+		case ERESTARTNOHAND, ERESTARTRESTARTBLOCK:
+			restart = false
+		}
+	}
+	if restart {
+		t.Regs.Rax = t.Regs.Orig_rax
+		t.Regs.Rip -= 2
+	} else {
+		t.Regs.Rax = ^uint64(unix.EINTR) + 1
 	}
 }
 

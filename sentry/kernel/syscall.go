@@ -121,11 +121,8 @@ func (t *Task) doSyscall() {
 	}
 	switch errno {
 	case ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTARTRESTARTBLOCK:
-		// No signal handler ran in between (signals are delivered after
-		// this): restart the call transparently.
-		t.Regs.Rax = t.Regs.Orig_rax
-		t.Regs.Rip -= 2
-		return
+		// Resolved when signals are delivered (see handleRestart).
+		t.restartErrno = errno
 	}
 	t.Regs.Rax = uint64(ret)
 }
@@ -147,3 +144,5 @@ func (t *Task) missingSyscall(nr uintptr) error {
 	}
 	return unix.ENOSYS
 }
+
+func errTimedOut() error { return unix.ETIMEDOUT }

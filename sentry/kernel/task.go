@@ -3,6 +3,8 @@ package kernel
 import (
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"stockade.dev/fs/vfs"
 	"stockade.dev/platform"
 	"stockade.dev/sentry/mm"
@@ -98,6 +100,11 @@ type Task struct {
 	sigMask SignalSet
 	// pending are signals sent to this thread (guarded by tg.mu).
 	pending []SigInfo
+	// interruptCh wakes the task from Block when a signal arrives.
+	interruptCh chan struct{}
+	// restartErrno is the ERESTART* errno of the system call just made,
+	// resolved when signals are delivered.
+	restartErrno unix.Errno
 	// altStack is the sigaltstack.
 	altStack SignalStack
 

@@ -21,7 +21,7 @@ import (
 func (k *Kernel) StartInit(filename string, argv, envv []string, fdt *vfs.FDTable, cwd vfs.FileDescription, creds *Credentials) error {
 	tg := &ThreadGroup{rlimits: map[int]Rlimit{}}
 	t := &Task{
-		k: k, tg: tg, FDTable: fdt,
+		k: k, tg: tg, FDTable: fdt, interruptCh: make(chan struct{}, 1),
 		FS:    &FSContext{cwd: cwd, umask: 0o022},
 		Creds: creds,
 	}
