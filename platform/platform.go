@@ -101,6 +101,29 @@ type AddressSpace interface {
 	Release()
 }
 
+// ThreadHandle names a host thread prepared to run application code in an
+// address space, between PrepareThread and AttachThread.
+type ThreadHandle int
+
+// ThreadedAddressSpace is an address space several OS threads can run
+// application threads in (ptrace: each OS thread drives its own stub
+// thread).
+type ThreadedAddressSpace interface {
+	AddressSpace
+	// PrepareThread creates a host thread for a new application thread. It
+	// is called by a goroutine already running in this address space.
+	PrepareThread() (ThreadHandle, error)
+	// AttachThread binds the prepared thread to the calling goroutine's OS
+	// thread (which must stay locked), before its first Switch.
+	AttachThread(h ThreadHandle) error
+	// DetachCaller ends the calling OS thread's use of the address space;
+	// it reports whether other threads still use it (if not, the address
+	// space is released).
+	DetachCaller() bool
+	// Protect changes the host protection of mapped pages.
+	Protect(addr uintptr, length uint64, perms AccessType)
+}
+
 // Event is why Context.Switch returned.
 type Event int
 

@@ -12,7 +12,7 @@ func init() {
 		"dup":   full(sysDup),
 		"dup2":  full(sysDup2),
 		"dup3":  full(sysDup3),
-		"fcntl": partial(sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL only; no locks yet"),
+		"fcntl": partial(sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ only; no locks yet"),
 		"ioctl": partial(sysIoctl, "FIOCLEX, FIONCLEX, FIONBIO and the terminal ioctls on host terminals"),
 	})
 }
@@ -102,6 +102,8 @@ func sysFcntl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		return uintptr(f.StatusFlags() | oLargefile), nil
 	case unix.F_SETFL:
 		return 0, errnoOf(f.SetStatusFlags(a.Uint(2)))
+	case unix.F_SETPIPE_SZ, unix.F_GETPIPE_SZ:
+		return pipeFcntl(f, cmd, a[2])
 	case unix.F_GETLK, unix.F_SETLK, unix.F_SETLKW, unix.F_OFD_GETLK, unix.F_OFD_SETLK, unix.F_OFD_SETLKW:
 		return 0, unix.ENOLCK
 	}

@@ -2,10 +2,13 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"stockade.dev/fs/vfs"
 	"stockade.dev/sentry/kernel"
+	"stockade.dev/sentry/waiter"
 )
 
 func init() {
@@ -48,11 +51,114 @@ func doRead(t *kernel.Task, fd int32, addr uintptr, n uintptr, off int64) (uintp
 	if err != nil {
 		return 0, err
 	}
-	r, err := f.Read(bufs, off)
+	r, err := blockingRead(t, f, bufs, off)
 	if r > 0 {
 		return uintptr(r), nil
 	}
 	return 0, errnoOf(err)
+}
+
+// Blocking I/O. File descriptions never block: a read or write that would
+// have to wait returns EAGAIN (a write possibly after a partial transfer).
+// For a file that is a waiter.Waitable without O_NONBLOCK, the functions
+// below wait on the file's queue (interruptibly, with Task.Block) and try
+// again; that is the one place where blocking policy lives.
+
+// blockingWaitable returns f as a Waitable if calls on it should block.
+func blockingWaitable(f vfs.FileDescription) (waiter.Waitable, bool) {
+	w, ok := f.(waiter.Waitable)
+	if !ok || f.StatusFlags()&unix.O_NONBLOCK != 0 {
+		return nil, false
+	}
+	return w, true
+}
+
+// blockingRead reads into bufs, waiting for data as described above. An
+// interrupted wait returns ERESTARTSYS (restarted under SA_RESTART).
+func blockingRead(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int64) (int, error) {
+	n, err := f.Read(bufs, off)
+	if err != unix.EAGAIN || n > 0 {
+		return n, err
+	}
+	w, ok := blockingWaitable(f)
+	if !ok {
+		return n, err
+	}
+	e := waiter.NewChannelEntry(waiter.EventIn | waiter.EventRdNorm | waiter.EventHUp | waiter.EventErr)
+	w.EventRegister(e)
+	defer w.EventUnregister(e)
+	for {
+		n, err = f.Read(bufs, off)
+		if err != unix.EAGAIN || n > 0 {
+			return n, err
+		}
+		if berr := t.Block(e.C, time.Time{}); berr != nil {
+			return 0, berr
+		}
+	}
+}
+
+// advance drops the first n bytes of bufs (in place).
+func advance(bufs [][]byte, n int) [][]byte {
+	for n > 0 && len(bufs) > 0 {
+		c := min(n, len(bufs[0]))
+		bufs[0] = bufs[0][c:]
+		n -= c
+		if len(bufs[0]) == 0 {
+			bufs = bufs[1:]
+		}
+	}
+	return bufs
+}
+
+// blockingWrite writes bufs, waiting for room as described above. It
+// returns the bytes written if any, even when interrupted or when the
+// reader went away (EPIPE); SIGPIPE is sent on EPIPE either way.
+func blockingWrite(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int64) (int, error) {
+	total := 0
+	var w waiter.Waitable
+	var e *waiter.Entry
+	defer func() {
+		if e != nil {
+			w.EventUnregister(e)
+		}
+	}()
+	for {
+		n, err := f.Write(bufs, off)
+		total += n
+		if err != unix.EAGAIN {
+			if err == unix.EPIPE {
+				t.SendSignal(kernel.SigInfo{Signo: int(unix.SIGPIPE), PID: t.PID(), UID: t.Creds.RealUID})
+			}
+			if total > 0 {
+				return total, nil
+			}
+			return 0, err
+		}
+		bufs = advance(bufs, n)
+		if off >= 0 {
+			off += int64(n)
+		}
+		if e == nil {
+			var ok bool
+			if w, ok = blockingWaitable(f); !ok {
+				if total > 0 {
+					return total, nil
+				}
+				return 0, err
+			}
+			e = waiter.NewChannelEntry(waiter.EventOut | waiter.EventWrNorm | waiter.EventHUp | waiter.EventErr)
+			w.EventRegister(e)
+			// Try again: room may have appeared before we registered.
+			continue
+		}
+		if berr := t.Block(e.C, time.Time{}); berr != nil {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, berr
+		}
+	}
 }
 
 func doWrite(t *kernel.Task, fd int32, addr uintptr, n uintptr, off int64) (uintptr, error) {
@@ -73,12 +179,9 @@ func doWrite(t *kernel.Task, fd int32, addr uintptr, n uintptr, off int64) (uint
 	if err != nil {
 		return 0, err
 	}
-	w, err := f.Write(bufs, off)
+	w, err := blockingWrite(t, f, bufs, off)
 	if w > 0 {
 		return uintptr(w), nil
-	}
-	if err == unix.EPIPE {
-		t.SendSignal(kernel.SigInfo{Signo: int(unix.SIGPIPE), PID: t.PID(), UID: t.Creds.RealUID})
 	}
 	return 0, errnoOf(err)
 }
@@ -166,7 +269,7 @@ func doReadv(t *kernel.Task, a *kernel.SyscallArgs, off int64) (uintptr, error) 
 	if len(bufs) == 0 {
 		return 0, nil
 	}
-	n, err := f.Read(bufs, off)
+	n, err := blockingRead(t, f, bufs, off)
 	if n > 0 {
 		return uintptr(n), nil
 	}
@@ -186,12 +289,9 @@ func doWritev(t *kernel.Task, a *kernel.SyscallArgs, off int64) (uintptr, error)
 	if len(bufs) == 0 {
 		return 0, nil
 	}
-	n, err := f.Write(bufs, off)
+	n, err := blockingWrite(t, f, bufs, off)
 	if n > 0 {
 		return uintptr(n), nil
-	}
-	if err == unix.EPIPE {
-		t.SendSignal(kernel.SigInfo{Signo: int(unix.SIGPIPE), PID: t.PID(), UID: t.Creds.RealUID})
 	}
 	return 0, errnoOf(err)
 }

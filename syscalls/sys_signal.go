@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -14,9 +15,14 @@ func init() {
 		"rt_sigprocmask": full(sysRtSigprocmask),
 		"rt_sigreturn":   full(sysRtSigreturn),
 		"sigaltstack":    full(sysSigaltstack),
-		"kill":           partial(sysKill, "only to the calling process"),
-		"tgkill":         partial(sysTgkill, "only to the calling thread"),
-		"tkill":          partial(sysTkill, "only to the calling thread"),
+		"kill":              full(sysKill),
+		"tgkill":            full(sysTgkill),
+		"tkill":             full(sysTkill),
+		"rt_sigpending":     full(sysRtSigpending),
+		"rt_sigsuspend":     full(sysRtSigsuspend),
+		"rt_sigtimedwait":   full(sysRtSigtimedwait),
+		"rt_sigqueueinfo":   full(sysRtSigqueueinfo),
+		"rt_tgsigqueueinfo": full(sysRtTgsigqueueinfo),
 	})
 }
 
@@ -144,11 +150,17 @@ func sysKill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if sig < 0 || sig > 64 {
 		return 0, unix.EINVAL
 	}
-	if pid != t.PID() && pid != 0 && pid != -1 && pid != -t.PID() {
+	if pid == -2147483648 {
+		return 0, unix.ESRCH
+	}
+	tgs := t.Processes(pid)
+	if len(tgs) == 0 {
 		return 0, unix.ESRCH
 	}
 	if sig != 0 {
-		t.SendSignal(kernel.SigInfo{Signo: sig, PID: t.PID(), UID: t.Creds.RealUID})
+		for _, tg := range tgs {
+			tg.SendGroupSignal(kernel.SigInfo{Signo: sig, Code: 0 /* SI_USER */, PID: t.PID(), UID: t.Creds.RealUID})
+		}
 	}
 	return 0, nil
 }
@@ -158,11 +170,12 @@ func sysTgkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if sig < 0 || sig > 64 || tgid <= 0 || tid <= 0 {
 		return 0, unix.EINVAL
 	}
-	if tgid != t.PID() || tid != t.ID {
+	target := t.Kernel().FindTask(tid)
+	if target == nil || target.PID() != tgid {
 		return 0, unix.ESRCH
 	}
 	if sig != 0 {
-		t.SendSignal(kernel.SigInfo{Signo: sig, Code: -6 /* SI_TKILL */, PID: t.PID(), UID: t.Creds.RealUID})
+		target.SendSignal(kernel.SigInfo{Signo: sig, Code: -6 /* SI_TKILL */, PID: t.PID(), UID: t.Creds.RealUID})
 	}
 	return 0, nil
 }
@@ -172,11 +185,120 @@ func sysTkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if sig < 0 || sig > 64 || tid <= 0 {
 		return 0, unix.EINVAL
 	}
-	if tid != t.ID {
+	target := t.Kernel().FindTask(tid)
+	if target == nil {
 		return 0, unix.ESRCH
 	}
 	if sig != 0 {
-		t.SendSignal(kernel.SigInfo{Signo: sig, Code: -6, PID: t.PID(), UID: t.Creds.RealUID})
+		target.SendSignal(kernel.SigInfo{Signo: sig, Code: -6, PID: t.PID(), UID: t.Creds.RealUID})
 	}
+	return 0, nil
+}
+
+func sysRtSigpending(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a[1] > sigsetSize {
+		return 0, unix.EINVAL
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(t.PendingSet()&t.SigMask()))
+	if _, err := t.CopyOut(a[0], b[:a[1]]); err != nil {
+		return 0, unix.EFAULT
+	}
+	return 0, nil
+}
+
+func sysRtSigsuspend(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a[1] != sigsetSize {
+		return 0, unix.EINVAL
+	}
+	var b [8]byte
+	if _, err := t.CopyIn(a[0], b[:]); err != nil {
+		return 0, unix.EFAULT
+	}
+	t.SuspendWithMask(kernel.SignalSet(binary.LittleEndian.Uint64(b[:])))
+	return 0, unix.Errno(514) // ERESTARTNOHAND: EINTR once the handler ran
+}
+
+func sysRtSigtimedwait(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if a[3] != sigsetSize {
+		return 0, unix.EINVAL
+	}
+	var b [8]byte
+	if _, err := t.CopyIn(a[0], b[:]); err != nil {
+		return 0, unix.EFAULT
+	}
+	set := kernel.SignalSet(binary.LittleEndian.Uint64(b[:])) &^ (1<<(unix.SIGKILL-1) | 1<<(unix.SIGSTOP-1))
+	var deadline time.Time
+	if a[2] != 0 {
+		ts, err := getTimespec(t, a[2])
+		if err != nil {
+			return 0, err
+		}
+		deadline = time.Now().Add(time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec))
+		if ts.Sec == 0 && ts.Nsec == 0 {
+			deadline = time.Now()
+		}
+	}
+	info, err := t.WaitSignal(set, deadline)
+	if err != nil {
+		if err == kernel.ErrTimedOut {
+			return 0, unix.EAGAIN
+		}
+		return 0, err
+	}
+	if a[1] != 0 {
+		ib := make([]byte, 128)
+		kernel.EncodeSiginfo(ib, info)
+		if _, err := t.CopyOut(a[1], ib); err != nil {
+			return 0, unix.EFAULT
+		}
+	}
+	return uintptr(info.Signo), nil
+}
+
+func decodeQueuedInfo(t *kernel.Task, addr uintptr, sig int) (kernel.SigInfo, error) {
+	ib := make([]byte, 128)
+	if _, err := t.CopyIn(addr, ib); err != nil {
+		return kernel.SigInfo{}, unix.EFAULT
+	}
+	le := binary.LittleEndian
+	code := int(int32(le.Uint32(ib[8:])))
+	if code >= 0 || code == -6 {
+		return kernel.SigInfo{}, unix.EPERM
+	}
+	return kernel.SigInfo{Signo: sig, Code: code, Errno: int32(le.Uint32(ib[4:])), PID: int32(le.Uint32(ib[16:])), UID: le.Uint32(ib[20:]), Value: le.Uint64(ib[24:])}, nil
+}
+
+func sysRtSigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	pid, sig := a.Int(0), int(a.Int(1))
+	if sig <= 0 || sig > 64 {
+		return 0, unix.EINVAL
+	}
+	info, err := decodeQueuedInfo(t, a[2], sig)
+	if err != nil {
+		return 0, err
+	}
+	tg := t.Kernel().FindProcess(pid)
+	if tg == nil {
+		return 0, unix.ESRCH
+	}
+	tg.SendGroupSignal(info)
+	return 0, nil
+}
+
+func sysRtTgsigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	tgid, tid, sig := a.Int(0), a.Int(1), int(a.Int(2))
+	if sig <= 0 || sig > 64 {
+		return 0, unix.EINVAL
+	}
+	info, err := decodeQueuedInfo(t, a[3], sig)
+	if err != nil {
+		return 0, err
+	}
+	target := t.Kernel().FindTask(tid)
+	if target == nil || target.PID() != tgid {
+		return 0, unix.ESRCH
+	}
+	target.SendSignal(info)
 	return 0, nil
 }

@@ -8,13 +8,13 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"exit":            partial(sysExit, "single-threaded processes: ends the process"),
+		"exit":            full(sysExit),
 		"exit_group":      full(sysExitGroup),
 		"getpid":          full(sysGetpid),
 		"gettid":          full(sysGettid),
-		"getppid":         partial(sysGetppid, "the init process's parent is 0"),
+		"getppid":         full(sysGetppid),
 		"set_tid_address": full(sysSetTidAddress),
-		"set_robust_list": partial(sysSetRobustList, "recorded; robust futexes are not released on exit yet"),
+		"set_robust_list": full(sysSetRobustList),
 		"arch_prctl":      partial(sysArchPrctl, "ARCH_SET_FS/GET_FS/SET_GS/GET_GS"),
 		"getuid":          full(sysGetuid),
 		"geteuid":         full(sysGeteuid),

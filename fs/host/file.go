@@ -1,15 +1,28 @@
 // Package host provides file descriptions backed by host file descriptors,
 // and a read-only filesystem on the host's root used by `runsc do` until the
 // gofer serves files. The sentry reads and writes the host fds directly.
+//
+// Host files are waiter.Waitables: readiness comes from a zero-timeout host
+// poll, and waiting from a notifier goroutine running epoll_wait on a host
+// epoll instance that wakes the files' queues. A read or write on a host
+// pipe, socket or terminal that is not ready returns EAGAIN instead of
+// blocking in the host, and the system call layer waits (interruptibly) and
+// retries unless the file has O_NONBLOCK; the host fd itself is never made
+// non-blocking, since it is shared with processes outside the sandbox. See
+// notifier.go for details and limits.
 package host
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"stockade.dev/fs/vfs"
+	"stockade.dev/sentry/mm"
+	"stockade.dev/sentry/waiter"
 )
 
 // File is a host fd as a file description. The host fd carries the file
@@ -21,7 +34,20 @@ type File struct {
 	flags uint32
 	// owned reports whether the sentry owns fd and closes it on release.
 	owned bool
+
+	// q is woken by the host notifier (notifier.go).
+	q waiter.Queue
+	// pollOnce guards registered: whether fd is in the notifier's epoll.
+	pollOnce   sync.Once
+	registered bool
+	// kindOnce guards stream: whether fd is a pipe, socket or terminal.
+	kindOnce sync.Once
+	stream   bool
+	// closed is set once the file is released.
+	closed atomic.Bool
 }
+
+var _ waiter.Waitable = (*File)(nil)
 
 // NewFile wraps host fd (taking ownership) as a file description named name
 // with the given open flags.
@@ -33,6 +59,9 @@ func NewFile(fd int, name string, flags uint32) *File {
 }
 
 func (f *File) release() {
+	f.closed.Store(true)
+	f.unregisterHost()
+	f.q.Notify(waiter.EventFree)
 	if f.owned {
 		unix.Close(f.fd)
 	}
@@ -42,6 +71,9 @@ func (f *File) release() {
 func (f *File) Read(dst [][]byte, off int64) (int, error) {
 	if f.flags&unix.O_ACCMODE == unix.O_WRONLY || f.flags&unix.O_PATH != 0 {
 		return 0, unix.EBADF
+	}
+	if off < 0 && hasBytes(dst) && f.wouldBlock(waiter.EventIn) {
+		return 0, unix.EAGAIN
 	}
 	if len(dst) == 1 {
 		if off < 0 {
@@ -60,6 +92,9 @@ func (f *File) Write(src [][]byte, off int64) (int, error) {
 	if f.flags&unix.O_ACCMODE == unix.O_RDONLY || f.flags&unix.O_PATH != 0 {
 		return 0, unix.EBADF
 	}
+	if off < 0 && hasBytes(src) && f.wouldBlock(waiter.EventOut) {
+		return 0, unix.EAGAIN
+	}
 	if len(src) == 1 {
 		if off < 0 {
 			return retry(func() (int, error) { return unix.Write(f.fd, src[0]) })
@@ -70,6 +105,15 @@ func (f *File) Write(src [][]byte, off int64) (int, error) {
 		return retry(func() (int, error) { return unix.Writev(f.fd, src) })
 	}
 	return retry(func() (int, error) { return unix.Pwritev(f.fd, src, off) })
+}
+
+func hasBytes(bufs [][]byte) bool {
+	for _, b := range bufs {
+		if len(b) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // retry repeats a host call interrupted by the Go runtime's own signals.
@@ -203,3 +247,13 @@ func (f *File) HostFD() int { return f.fd }
 
 // String describes the file for logs.
 func (f *File) String() string { return fmt.Sprintf("host file %q (fd %d)", f.name, f.fd) }
+
+// CacheKey implements mm.Cacheable: regular files of the host root are
+// cached by identity, size and modification time.
+func (f *File) CacheKey() (mm.FileKey, bool) {
+	var st unix.Stat_t
+	if unix.Fstat(f.fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return mm.FileKey{}, false
+	}
+	return mm.FileKey{Dev: st.Dev, Ino: st.Ino, Size: st.Size, MtimeNanos: st.Mtim.Nano()}, true
+}

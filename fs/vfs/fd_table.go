@@ -18,10 +18,30 @@ type FDTable struct {
 	files []fdEntry
 	// Limit is RLIMIT_NOFILE's soft value; fds at or above it are refused.
 	limit int
+	// users counts the tasks sharing the table (CLONE_FILES).
+	users int
 }
 
-// NewFDTable returns an empty table.
-func NewFDTable() *FDTable { return &FDTable{limit: 1024} }
+// NewFDTable returns an empty table with one user.
+func NewFDTable() *FDTable { return &FDTable{limit: 1024, users: 1} }
+
+// IncUsers adds a task sharing the table.
+func (t *FDTable) IncUsers() {
+	t.mu.Lock()
+	t.users++
+	t.mu.Unlock()
+}
+
+// DecUsers drops a user; the last one closes every fd.
+func (t *FDTable) DecUsers() {
+	t.mu.Lock()
+	t.users--
+	last := t.users == 0
+	t.mu.Unlock()
+	if last {
+		t.Release()
+	}
+}
 
 // SetLimit sets the maximum fd number plus one.
 func (t *FDTable) SetLimit(n int) {
@@ -130,7 +150,7 @@ func (t *FDTable) CloseOnExec() {
 func (t *FDTable) Fork() *FDTable {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	n := &FDTable{limit: t.limit, files: make([]fdEntry, len(t.files))}
+	n := &FDTable{limit: t.limit, files: make([]fdEntry, len(t.files)), users: 1}
 	copy(n.files, t.files)
 	for _, e := range n.files {
 		if e.file != nil {

@@ -9,22 +9,29 @@ import (
 	"stockade.dev/platform"
 )
 
-// addressSpace is a stub process. main is its first thread; mu guards
-// released.
+// addressSpace is a stub process. Each OS thread that runs application
+// threads in it drives its own stub thread (threads, keyed by the tracer's
+// tid); mu guards threads and released.
 type addressSpace struct {
-	p    *Platform
-	main *thread
+	p        *Platform
+	tgid     int
+	initRegs platform.Registers
 
 	mu       sync.Mutex
+	threads  map[int]*thread
 	released bool
 }
 
 // threadForCaller returns the stub thread traced by the calling OS thread.
 func (as *addressSpace) threadForCaller() (*thread, error) {
-	if tid := unix.Gettid(); tid != as.main.tracer {
-		return nil, fmt.Errorf("ptrace: address space of stub %d used from OS thread %d, traced by %d", as.main.tgid, tid, as.main.tracer)
+	tid := unix.Gettid()
+	as.mu.Lock()
+	t := as.threads[tid]
+	as.mu.Unlock()
+	if t == nil {
+		return nil, fmt.Errorf("ptrace: address space of stub %d used from OS thread %d, which has no stub thread in it", as.tgid, tid)
 	}
-	return as.main, nil
+	return t, nil
 }
 
 // MapFile implements platform.AddressSpace by injecting mmap into the stub.
@@ -57,7 +64,100 @@ func (as *addressSpace) Unmap(addr uintptr, length uint64) {
 	t.syscall(unix.SYS_MUNMAP, addr, uintptr(length))
 }
 
-// Release implements platform.AddressSpace.
+// Protect changes the host protection of [addr, addr+length).
+func (as *addressSpace) Protect(addr uintptr, length uint64, perms platform.AccessType) {
+	t, err := as.threadForCaller()
+	if err != nil {
+		return
+	}
+	t.syscall(unix.SYS_MPROTECT, addr, uintptr(length), uintptr(perms.Prot()))
+}
+
+// stubThreadFlags are the clone flags of a new stub thread.
+const stubThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND |
+	unix.CLONE_THREAD | unix.CLONE_SYSVSEM
+
+// PrepareThread implements platform.ThreadedAddressSpace: the caller's stub
+// thread clones a new one, which idles until AttachThread.
+func (as *addressSpace) PrepareThread() (platform.ThreadHandle, error) {
+	t, err := as.threadForCaller()
+	if err != nil {
+		return 0, err
+	}
+	tid, err := t.syscallAt(t.cloneGadget, unix.SYS_CLONE, stubThreadFlags, 0, 0, 0, 0)
+	if err != nil {
+		return 0, fmt.Errorf("cloning a stub thread: %w", err)
+	}
+	return platform.ThreadHandle(tid), nil
+}
+
+// AttachThread implements platform.ThreadedAddressSpace: the calling OS
+// thread (locked) seizes the prepared stub thread and drives it from now on.
+func (as *addressSpace) AttachThread(h platform.ThreadHandle) error {
+	tid := int(h)
+	opts := unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_EXITKILL
+	if _, _, e := unix.RawSyscall6(unix.SYS_PTRACE, unix.PTRACE_SEIZE, uintptr(tid), 0, uintptr(opts), 0, 0); e != 0 {
+		return fmt.Errorf("PTRACE_SEIZE of stub thread %d: %w", tid, e)
+	}
+	if err := unix.PtraceInterrupt(tid); err != nil {
+		return fmt.Errorf("PTRACE_INTERRUPT of stub thread %d: %w", tid, err)
+	}
+	t := &thread{tgid: as.tgid, tid: tid, tracer: unix.Gettid(), gadget: stubGadget, cloneGadget: stubCloneG, initRegs: as.initRegs}
+	for {
+		ws, err := t.wait()
+		if err != nil {
+			return err
+		}
+		if ws.Stopped() && ws>>16 == unix.PTRACE_EVENT_STOP {
+			break
+		}
+		// A signal arrived first: suppress it and wait for the stop.
+		resume(unix.PTRACE_CONT, tid, 0)
+	}
+	if os := pinnedCPU(); os >= 0 {
+		pinTo(tid, os)
+	}
+	as.mu.Lock()
+	as.threads[t.tracer] = t
+	as.mu.Unlock()
+	return nil
+}
+
+// DetachCaller implements platform.ThreadedAddressSpace: the caller's stub
+// thread exits; the address space lives on for its other threads. It
+// reports whether threads remain.
+func (as *addressSpace) DetachCaller() bool {
+	tid := unix.Gettid()
+	as.mu.Lock()
+	t := as.threads[tid]
+	delete(as.threads, tid)
+	remaining := len(as.threads)
+	as.mu.Unlock()
+	if t == nil {
+		return remaining > 0
+	}
+	if remaining == 0 {
+		as.Release()
+		return false
+	}
+	// exit(2) of just this thread; reap its ptrace exit report.
+	regs := t.initRegs
+	regs.Rip = uint64(t.gadget)
+	regs.Rax = unix.SYS_EXIT
+	regs.Orig_rax = ^uint64(0)
+	regs.Rdi = 0
+	if setRegs(t.tid, &regs) == nil && resume(unix.PTRACE_CONT, t.tid, 0) == nil {
+		for {
+			if _, err := t.wait(); err != nil {
+				break
+			}
+			resume(unix.PTRACE_CONT, t.tid, 0)
+		}
+	}
+	return true
+}
+
+// Release implements platform.AddressSpace: it kills the stub process.
 func (as *addressSpace) Release() {
 	as.mu.Lock()
 	defer as.mu.Unlock()
@@ -65,5 +165,10 @@ func (as *addressSpace) Release() {
 		return
 	}
 	as.released = true
-	as.main.kill()
+	unix.Kill(as.tgid, unix.SIGKILL)
+	// Reap what this OS thread traces; other tracers reap their own.
+	if t := as.threads[unix.Gettid()]; t != nil {
+		var ws unix.WaitStatus
+		unix.Wait4(t.tid, &ws, unix.WALL, nil)
+	}
 }

@@ -52,6 +52,10 @@ func (c *context) Switch(pas platform.AddressSpace, regs *platform.Registers) (p
 	if err := getRegs(t.tid, regs); err != nil {
 		return 0, fmt.Errorf("PTRACE_GETREGS: %w", err)
 	}
+	if ws>>16 != 0 {
+		// A ptrace event stop (PTRACE_INTERRUPT): nothing to report.
+		return platform.EventInterrupt, nil
+	}
 	sig := ws.StopSignal()
 	if int(sig) == int(unix.SIGTRAP)|0x80 {
 		return platform.EventSyscall, nil

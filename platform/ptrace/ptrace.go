@@ -10,6 +10,8 @@ package ptrace
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -43,18 +45,18 @@ func (p *Platform) NewAddressSpace() (platform.AddressSpace, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, gadget, _ := stubBinary()
+	gadget, cloneGadget := stubGadget, stubCloneG
 	// The hand-off between tracer and stub is the hot path: keep both on
 	// one CPU (a wake-up across CPUs costs more than the whole trap here).
 	if os.Getenv("STOCKADE_NO_PIN") == "" {
 		pinTogether(pid)
 	}
-	t := &thread{tgid: pid, tid: pid, tracer: unix.Gettid(), gadget: gadget}
+	t := &thread{tgid: pid, tid: pid, tracer: unix.Gettid(), gadget: gadget, cloneGadget: cloneGadget}
 	if err := getRegs(t.tid, &t.initRegs); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		return nil, fmt.Errorf("reading the stub's registers: %w", err)
 	}
-	return &addressSpace{p: p, main: t}, nil
+	return &addressSpace{p: p, tgid: pid, threads: map[int]*thread{t.tracer: t}, initRegs: t.initRegs}, nil
 }
 
 // NewContext implements platform.Platform.
@@ -62,13 +64,39 @@ func (p *Platform) NewContext() platform.Context {
 	return &context{}
 }
 
-// pinTogether binds the calling OS thread and the stub thread to the CPU the
-// caller runs on, so the hand-off between them never crosses CPUs.
+// pinTogether binds the calling OS thread and the stub thread to one CPU,
+// so the hand-off between them never crosses CPUs. Successive OS threads
+// are spread over the CPUs round-robin.
 func pinTogether(tid int) {
-	var c uint32
-	unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafePointer(&c)), 0, 0)
+	cpu := pinnedCPU()
+	if cpu < 0 {
+		cpu = int(nextCPU.Add(1)) % runtime.NumCPU()
+		var set unix.CPUSet
+		set.Set(cpu)
+		unix.SchedSetaffinity(0, &set)
+	}
+	pinTo(tid, cpu)
+}
+
+var nextCPU atomic.Int32
+
+// pinnedCPU returns the CPU the calling OS thread is bound to, or -1.
+func pinnedCPU() int {
 	var set unix.CPUSet
-	set.Set(int(c))
-	unix.SchedSetaffinity(0, &set)
+	if unix.SchedGetaffinity(0, &set) != nil || set.Count() != 1 {
+		return -1
+	}
+	for i := 0; i < runtime.NumCPU(); i++ {
+		if set.IsSet(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// pinTo binds host thread tid to cpu.
+func pinTo(tid, cpu int) {
+	var set unix.CPUSet
+	set.Set(cpu)
 	unix.SchedSetaffinity(tid, &set)
 }

@@ -43,7 +43,7 @@ func TestSyscallLoop(t *testing.T) {
 	}
 	c := p.NewContext()
 	var regs platform.Registers
-	regs = as.(*addressSpace).main.initRegs
+	regs = as.(*addressSpace).initRegs
 	regs.Rip = code
 	n := 0
 	start := time.Now()
@@ -74,7 +74,7 @@ func TestFault(t *testing.T) {
 	copy(mf.Slice(off, 4096), []byte{0x48, 0x89, 0x04, 0x25, 0x34, 0x12, 0, 0})
 	as.MapFile(0x400000, platform.FileRange{Offset: off, Length: 4096}, platform.AccessType{Read: true, Execute: true}, false)
 	c := p.NewContext()
-	regs := as.(*addressSpace).main.initRegs
+	regs := as.(*addressSpace).initRegs
 	regs.Rip = 0x400000
 	ev, err := c.Switch(as, &regs)
 	if err != nil || ev != platform.EventFault {

@@ -71,5 +71,3 @@ func siginfoAddr(info *unix.Siginfo) uintptr {
 	// first field is si_addr for SIGSEGV/SIGBUS/SIGILL/SIGFPE.
 	return *(*uintptr)(unsafe.Add(unsafe.Pointer(info), 16))
 }
-
-func unsafePointer(p *uint32) unsafe.Pointer { return unsafe.Pointer(p) }

@@ -27,9 +27,13 @@ const (
 	codeOffset = 0x80
 )
 
-// stubCode returns the machine code of the stub and the offset, within it,
-// of the syscall gadget.
-func stubCode() (code []byte, gadget int) {
+// stubCode returns the machine code of the stub and the offsets, within
+// it, of the syscall gadget and of the clone gadget.
+//
+// The clone gadget is "syscall; test rax,rax; jnz 1f; 2: pause; jmp 2b;
+// 1: int3": the parent (the injecting thread) stops at the int3, the new
+// thread idles in pause(2) until its own tracer seizes it.
+func stubCode() (code []byte, gadget, cloneGadget int) {
 	var b []byte
 	movRSI := func(v uint64) { b = append(b, 0x48, 0xbe); b = binary.LittleEndian.AppendUint64(b, v) }
 	movRDI := func(v uint64) { b = append(b, 0x48, 0xbf); b = binary.LittleEndian.AppendUint64(b, v) }
@@ -51,12 +55,20 @@ func stubCode() (code []byte, gadget int) {
 	sys()
 	b = append(b, 0xcc)       // int3 after each injected syscall
 	b = append(b, 0xeb, 0xfb) // jmp gadget (never reached in practice)
-	return b, gadget
+	cloneGadget = len(b)
+	sys()
+	b = append(b, 0x48, 0x85, 0xc0) // test rax, rax
+	b = append(b, 0x75, 0x09)       // jnz parent
+	movEAX(unix.SYS_PAUSE)          // child:
+	sys()
+	b = append(b, 0xeb, 0xf7) // jmp child
+	b = append(b, 0xcc)       // parent: int3
+	return b, gadget, cloneGadget
 }
 
 // stubELF builds the stub executable.
-func stubELF() (image []byte, gadgetAddr uintptr) {
-	code, gadget := stubCode()
+func stubELF() (image []byte, gadgetAddr, cloneGadgetAddr uintptr) {
+	code, gadget, cloneGadget := stubCode()
 	img := make([]byte, codeOffset+len(code))
 	le := binary.LittleEndian
 	// ELF header.
@@ -85,13 +97,14 @@ func stubELF() (image []byte, gadgetAddr uintptr) {
 	le.PutUint64(ph[40:], uint64(len(img)))
 	le.PutUint64(ph[48:], 0x1000)
 	copy(img[codeOffset:], code)
-	return img, stubStart + codeOffset + uintptr(gadget)
+	return img, stubStart + codeOffset + uintptr(gadget), stubStart + codeOffset + uintptr(cloneGadget)
 }
 
 var (
 	stubOnce    sync.Once
 	stubPath    string
 	stubGadget  uintptr
+	stubCloneG  uintptr
 	stubInitErr error
 )
 
@@ -99,7 +112,7 @@ var (
 // reached through /proc/self/fd.
 func stubBinary() (string, uintptr, error) {
 	stubOnce.Do(func() {
-		img, gadget := stubELF()
+		img, gadget, cloneG := stubELF()
 		fd, err := unix.MemfdCreate("stockade-stub", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 		if err != nil {
 			stubInitErr = fmt.Errorf("creating the stub memfd: %w", err)
@@ -112,6 +125,7 @@ func stubBinary() (string, uintptr, error) {
 		unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK|unix.F_SEAL_SEAL)
 		stubPath = fmt.Sprintf("/proc/self/fd/%d", fd)
 		stubGadget = gadget
+		stubCloneG = cloneG
 	})
 	return stubPath, stubGadget, stubInitErr
 }
@@ -131,10 +145,12 @@ func startStub(memFD int) (int, error) {
 	pid, err := syscall.ForkExec(path, []string{"stockade-stub"}, &syscall.ProcAttr{
 		Env:   []string{},
 		Files: []uintptr{uintptr(memFD)},
+		// No Pdeathsig: it fires when the creating OS thread exits, which
+		// may be long before the address space's last user. The stub dies
+		// with its tracers instead (PTRACE_O_EXITKILL).
 		Sys: &syscall.SysProcAttr{
-			Ptrace:    true,
-			Pdeathsig: syscall.SIGKILL,
-			Setsid:    true,
+			Ptrace: true,
+			Setsid: true,
 		},
 	})
 	unix.RawSyscall(unix.SYS_PERSONALITY, old, 0, 0)

@@ -2,7 +2,6 @@ package ptrace
 
 import (
 	"fmt"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -15,6 +14,8 @@ type thread struct {
 	tid    int
 	tracer int
 	gadget uintptr
+	// cloneGadget creates new stub threads (see stubCode).
+	cloneGadget uintptr
 	// initRegs are the registers the stub had when it became ready; injected
 	// system calls start from them.
 	initRegs platform.Registers
@@ -24,8 +25,13 @@ type thread struct {
 // stopped, and returns its result. The application registers are not
 // preserved: Context.Switch always loads them afresh.
 func (t *thread) syscall(sysno uintptr, args ...uintptr) (uintptr, error) {
+	return t.syscallAt(t.gadget, sysno, args...)
+}
+
+// syscallAt is syscall through the gadget at pc.
+func (t *thread) syscallAt(pc uintptr, sysno uintptr, args ...uintptr) (uintptr, error) {
 	regs := t.initRegs
-	regs.Rip = uint64(t.gadget)
+	regs.Rip = uint64(pc)
 	regs.Rax = uint64(sysno)
 	regs.Orig_rax = ^uint64(0)
 	var a [6]uintptr
@@ -81,9 +87,3 @@ func (t *thread) wait() (unix.WaitStatus, error) {
 	return ws, nil
 }
 
-// kill kills the stub process of the thread.
-func (t *thread) kill() {
-	unix.Kill(t.tgid, syscall.SIGKILL)
-	var ws unix.WaitStatus
-	unix.Wait4(t.tid, &ws, unix.WALL, nil)
-}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/google/subcommands"
@@ -72,6 +73,12 @@ func runDo(args []string) (int, error) {
 		return 1, fmt.Errorf("opening the debug log %s: %v", debugLog, err)
 	}
 	setupLogging(logw)
+	if cpuProfile != "" {
+		if f, err := os.Create(cpuProfile); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if platformFl != "ptrace" {
 		return 1, fmt.Errorf("unknown platform %q; use --platform=ptrace", platformFl)
 	}

@@ -16,6 +16,7 @@ var (
 	networkFl  string
 	rootDir    string
 	debugFlag  bool
+	cpuProfile string
 )
 
 // RegisterGlobalFlags declares runsc's global flags on fs.
@@ -26,6 +27,7 @@ func RegisterGlobalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&networkFl, "network", "none", "networking: none (loopback only)")
 	fs.StringVar(&rootDir, "root", "/var/run/runsc", "directory holding container state")
 	fs.BoolVar(&debugFlag, "debug", false, "log at debug level")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the sandbox kernel to this file")
 }
 
 // openLog returns the writer for the debug log and strace output: the

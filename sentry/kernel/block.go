@@ -38,3 +38,6 @@ func (t *Task) Block(ch <-chan struct{}, deadline time.Time) error {
 
 // ErrTimedOut is returned by Block when the deadline passes; it is ETIMEDOUT.
 var ErrTimedOut = errTimedOut()
+
+// zeroTime is "no deadline".
+var zeroTime time.Time

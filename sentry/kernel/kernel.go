@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"stockade.dev/fs/vfs"
@@ -39,12 +38,18 @@ type Kernel struct {
 
 	bootTime time.Time
 
-	nextTID atomic.Int32
 
 	futexOnce sync.Once
 	futex     *futexTable
 
-	mu sync.Mutex
+	// mu is the process-tree lock: it guards tasks, lastTID, init and every
+	// ThreadGroup's tree fields. It is taken before ThreadGroup.mu.
+	mu      sync.Mutex
+	tasks   map[int32]*Task
+	lastTID int32
+	init    *ThreadGroup
+
+	statusMu sync.Mutex
 	// exited is closed when the init thread group exits; status holds how.
 	exited chan struct{}
 	status ExitStatus
@@ -75,6 +80,7 @@ func New(p platform.Platform, mf *memfile.File, fs vfs.Filesystem, table *Syscal
 	return &Kernel{
 		Platform: p, MemFile: mf, FS: fs, Syscalls: table, Hostname: hn,
 		Log: slog.Default(), bootTime: time.Now(), exited: make(chan struct{}),
+		tasks: map[int32]*Task{},
 	}
 }
 
@@ -92,8 +98,8 @@ func (k *Kernel) Wait() ExitStatus {
 
 // initExited records the init process's exit.
 func (k *Kernel) initExited(s ExitStatus) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+	k.statusMu.Lock()
+	defer k.statusMu.Unlock()
 	select {
 	case <-k.exited:
 	default:

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"time"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -30,9 +32,15 @@ type SigInfo struct {
 	Code  int
 	// Addr is si_addr for faults.
 	Addr uintptr
-	// PID and UID are the sender, for kill/tkill.
+	// PID and UID are the sender, for kill/tkill (the child for SIGCHLD).
 	PID int32
 	UID uint32
+	// Status is si_status for SIGCHLD; Value is si_value for sigqueue and
+	// timers.
+	Status int
+	Value  uint64
+	// Errno is si_errno.
+	Errno int32
 }
 
 // defaultAction is what SIG_DFL does with a signal.
@@ -63,12 +71,14 @@ func defaultActionOf(sig int) defaultAction {
 
 // SigAction returns the disposition of sig.
 func (t *Task) SigAction(sig int) SigAction {
-	t.tg.mu.Lock()
-	defer t.tg.mu.Unlock()
-	return t.tg.actions[sig]
+	h := t.tg.sighand
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.actions[sig]
 }
 
-// SetSigAction sets the disposition of sig (not SIGKILL/SIGSTOP).
+// SetSigAction sets the disposition of sig (not SIGKILL/SIGSTOP). Setting a
+// pending signal to be ignored discards it, as Linux does.
 func (t *Task) SetSigAction(sig int, act SigAction) error {
 	if sig < 1 || sig > numSignals {
 		return unix.EINVAL
@@ -76,10 +86,40 @@ func (t *Task) SetSigAction(sig int, act SigAction) error {
 	if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
 		return unix.EINVAL
 	}
-	t.tg.mu.Lock()
-	defer t.tg.mu.Unlock()
-	t.tg.actions[sig] = act
+	h := t.tg.sighand
+	h.mu.Lock()
+	h.actions[sig] = act
+	h.mu.Unlock()
+	if isIgnored(sig, act) {
+		t.k.mu.Lock()
+		tasks := append([]*Task(nil), t.tg.tasks...)
+		t.k.mu.Unlock()
+		t.tg.mu.Lock()
+		t.tg.pending = dropSignal(t.tg.pending, sig)
+		for _, o := range tasks {
+			o.pending = dropSignal(o.pending, sig)
+		}
+		t.tg.mu.Unlock()
+	}
 	return nil
+}
+
+func dropSignal(l []SigInfo, sig int) []SigInfo {
+	out := l[:0]
+	for _, p := range l {
+		if p.Signo != sig {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isIgnored reports whether act discards sig.
+func isIgnored(sig int, act SigAction) bool {
+	if act.Handler == sigIGN {
+		return true
+	}
+	return act.Handler == sigDFL && defaultActionOf(sig) == actIgnore
 }
 
 // SigMask returns the blocked set.
@@ -88,20 +128,48 @@ func (t *Task) SigMask() SignalSet { return t.sigMask }
 // SetSigMask sets the blocked set; SIGKILL and SIGSTOP cannot be blocked.
 func (t *Task) SetSigMask(m SignalSet) {
 	t.sigMask = m &^ (1<<(unix.SIGKILL-1) | 1<<(unix.SIGSTOP-1))
+	// Signals unblocked now may be deliverable.
+	if t.hasPendingLocked() {
+		select {
+		case t.interruptCh <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (t *Task) hasPendingLocked() bool {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	for _, p := range t.pending {
+		if t.sigMask&(1<<(p.Signo-1)) == 0 {
+			return true
+		}
+	}
+	for _, p := range t.tg.pending {
+		if t.sigMask&(1<<(p.Signo-1)) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // forceSignal delivers a synchronous signal caused by the task itself (a
 // fault): if it is ignored or blocked, the default action applies, as in
 // Linux's force_sig_info.
 func (t *Task) forceSignal(info SigInfo) {
-	t.tg.mu.Lock()
-	act := t.tg.actions[info.Signo]
+	h := t.tg.sighand
+	h.mu.Lock()
+	act := h.actions[info.Signo]
 	blocked := t.sigMask&(1<<(info.Signo-1)) != 0
 	if act.Handler == sigIGN || blocked {
-		t.tg.actions[info.Signo] = SigAction{}
+		h.actions[info.Signo] = SigAction{}
 		act = SigAction{}
 	}
-	t.tg.mu.Unlock()
+	h.mu.Unlock()
+	if blocked {
+		t.sigMask &^= 1 << (info.Signo - 1)
+	}
+	t.handleRestart(&act)
 	t.deliver(info, act)
 }
 
@@ -127,24 +195,119 @@ func (t *Task) deliver(info SigInfo, act SigAction) {
 	}
 }
 
-// SendSignal queues a signal for the task; it is acted on before the task
-// returns to the application. A task blocked in a system call is woken
-// (the call returns ERESTARTSYS or EINTR), one running application code is
-// interrupted.
+// SendSignal queues a thread-directed signal for the task. A task blocked in
+// a system call is woken (the call returns ERESTARTSYS or EINTR), one
+// running application code is interrupted. Signals the task ignores are
+// discarded unless blocked, as Linux does.
 func (t *Task) SendSignal(info SigInfo) {
 	t.tg.mu.Lock()
-	// Standard signals are not queued twice.
-	if info.Signo < 32 {
-		for _, p := range t.pending {
-			if p.Signo == info.Signo {
-				t.tg.mu.Unlock()
-				return
-			}
-		}
+	if !t.acceptLocked(info) {
+		t.tg.mu.Unlock()
+		return
+	}
+	if info.Signo == int(unix.SIGKILL) {
+		t.tg.mu.Unlock()
+		t.tg.kill(ExitStatus{Signal: info.Signo})
+		return
 	}
 	t.pending = append(t.pending, info)
 	t.tg.mu.Unlock()
 	t.interrupt()
+}
+
+// acceptLocked decides whether a signal is queued. tg.mu must be held.
+func (t *Task) acceptLocked(info SigInfo) bool {
+	act := t.SigActionNoLock(info.Signo)
+	blocked := t.sigMask&(1<<(info.Signo-1)) != 0
+	if !blocked && isIgnored(info.Signo, act) {
+		return false
+	}
+	// Standard signals are not queued twice.
+	if info.Signo < 32 {
+		for _, p := range t.pending {
+			if p.Signo == info.Signo {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// SigActionNoLock reads a disposition under the handlers' own lock (which
+// nests inside ThreadGroup.mu).
+func (t *Task) SigActionNoLock(sig int) SigAction {
+	h := t.tg.sighand
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.actions[sig]
+}
+
+// SendGroupSignal queues a process-directed signal (kill(2)): one thread
+// that does not block it will take it.
+func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
+	tg.k.mu.Lock()
+	tasks := append([]*Task(nil), tg.tasks...)
+	tg.k.mu.Unlock()
+	if len(tasks) == 0 {
+		return
+	}
+	if info.Signo == int(unix.SIGKILL) {
+		tg.kill(ExitStatus{Signal: info.Signo})
+		return
+	}
+	h := tg.sighand
+	h.mu.Lock()
+	act := h.actions[info.Signo]
+	h.mu.Unlock()
+	// init ignores signals it has no handler for (from inside the sandbox).
+	if tg.ID == 1 && act.Handler == sigDFL && info.Code <= 0 {
+		return
+	}
+	tg.mu.Lock()
+	allBlock := true
+	for _, t := range tasks {
+		if t.sigMask&(1<<(info.Signo-1)) == 0 {
+			allBlock = false
+		}
+	}
+	if !allBlock && isIgnored(info.Signo, act) {
+		tg.mu.Unlock()
+		return
+	}
+	if info.Signo < 32 {
+		for _, p := range tg.pending {
+			if p.Signo == info.Signo {
+				tg.mu.Unlock()
+				return
+			}
+		}
+	}
+	tg.pending = append(tg.pending, info)
+	tg.mu.Unlock()
+	// Wake a thread that can take it.
+	for _, t := range tasks {
+		if t.sigMask&(1<<(info.Signo-1)) == 0 {
+			t.interrupt()
+			return
+		}
+	}
+}
+
+// kill ends every task of the group with status s (SIGKILL, exit_group,
+// a fatal signal).
+func (tg *ThreadGroup) kill(s ExitStatus) {
+	tg.mu.Lock()
+	if !tg.exiting {
+		tg.exiting = true
+		tg.status = s
+	}
+	tg.mu.Unlock()
+	tg.k.mu.Lock()
+	tasks := append([]*Task(nil), tg.tasks...)
+	tg.k.mu.Unlock()
+	for _, t := range tasks {
+		t.interrupt()
+	}
 }
 
 // interrupt wakes the task if it blocks in the sentry and stops it if it
@@ -163,19 +326,16 @@ func (t *Task) interrupt() {
 // (or the task must exit): blocking calls return when it does.
 func (t *Task) HasPendingSignal() bool {
 	t.tg.mu.Lock()
-	defer t.tg.mu.Unlock()
-	if t.tg.exiting {
+	exiting := t.tg.exiting
+	t.tg.mu.Unlock()
+	if exiting || t.exiting {
 		return true
 	}
-	for _, p := range t.pending {
-		if t.sigMask&(1<<(p.Signo-1)) == 0 {
-			return true
-		}
-	}
-	return false
+	return t.hasPendingLocked()
 }
 
-// dequeueSignal removes and returns the first unblocked pending signal.
+// dequeueSignal removes and returns the first unblocked pending signal,
+// thread-directed ones first.
 func (t *Task) dequeueSignal() (SigInfo, bool) {
 	t.tg.mu.Lock()
 	defer t.tg.mu.Unlock()
@@ -185,14 +345,53 @@ func (t *Task) dequeueSignal() (SigInfo, bool) {
 			return p, true
 		}
 	}
+	for i, p := range t.tg.pending {
+		if t.sigMask&(1<<(p.Signo-1)) == 0 {
+			t.tg.pending = append(t.tg.pending[:i], t.tg.pending[i+1:]...)
+			return p, true
+		}
+	}
 	return SigInfo{}, false
 }
 
-// deliverPending acts on one queued, unblocked signal (Linux delivers one
-// handler frame per return to user space; the rest follow on the next
-// entries) and resolves a pending system call restart.
+// PendingSet returns the set of pending signals (thread and process).
+func (t *Task) PendingSet() SignalSet {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	var s SignalSet
+	for _, p := range t.pending {
+		s |= 1 << (p.Signo - 1)
+	}
+	for _, p := range t.tg.pending {
+		s |= 1 << (p.Signo - 1)
+	}
+	return s
+}
+
+// TakeSignal removes a pending signal in set (for sigtimedwait), if any.
+func (t *Task) TakeSignal(set SignalSet) (SigInfo, bool) {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	for i, p := range t.pending {
+		if set&(1<<(p.Signo-1)) != 0 {
+			t.pending = append(t.pending[:i], t.pending[i+1:]...)
+			return p, true
+		}
+	}
+	for i, p := range t.tg.pending {
+		if set&(1<<(p.Signo-1)) != 0 {
+			t.tg.pending = append(t.tg.pending[:i], t.tg.pending[i+1:]...)
+			return p, true
+		}
+	}
+	return SigInfo{}, false
+}
+
+// deliverPending acts on queued, unblocked signals: at most one handler
+// frame per return to the application (the rest follow at the next
+// return), then resolves a pending system call restart.
 func (t *Task) deliverPending() {
-	for {
+	for !t.exiting {
 		info, ok := t.dequeueSignal()
 		if !ok {
 			break
@@ -204,11 +403,12 @@ func (t *Task) deliverPending() {
 			return
 		}
 		t.deliver(info, act)
-		if t.exiting {
-			return
-		}
 	}
 	t.handleRestart(nil)
+	if t.savedMask != nil {
+		t.SetSigMask(*t.savedMask)
+		t.savedMask = nil
+	}
 }
 
 // handleRestart resolves an interrupted system call: restart it, or fail
@@ -244,3 +444,40 @@ func (t *Task) SetAltStack(s SignalStack) { t.altStack = s }
 
 // OnAltStack reports whether the task runs on its alternate stack.
 func (t *Task) OnAltStack() bool { return t.altStack.onStack(t.Regs.Rsp) }
+
+// SuspendWithMask implements rt_sigsuspend: it waits with the given mask
+// until a signal is delivered; the old mask comes back after the handler
+// (the signal frame saves it).
+func (t *Task) SuspendWithMask(mask SignalSet) {
+	old := t.sigMask
+	t.SetSigMask(mask)
+	for !t.HasPendingSignal() {
+		<-t.interruptCh
+	}
+	// The frame about to be built must restore the old mask.
+	t.savedMask = &old
+}
+
+// WaitSignal implements sigtimedwait: it takes a pending signal in set,
+// waiting until deadline (zero: forever) for one to arrive.
+func (t *Task) WaitSignal(set SignalSet, deadline time.Time) (SigInfo, error) {
+	if info, ok := t.TakeSignal(set); ok {
+		return info, nil
+	}
+	// Signals in set are unblocked for the wait so they wake us.
+	old := t.sigMask
+	t.SetSigMask(old &^ set)
+	defer t.SetSigMask(old)
+	for {
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return SigInfo{}, ErrTimedOut
+		}
+		err := t.Block(nil, deadline)
+		if info, ok := t.TakeSignal(set); ok {
+			return info, nil
+		}
+		if err != nil {
+			return SigInfo{}, err
+		}
+	}
+}

@@ -108,10 +108,15 @@ func (t *Task) setupSignalFrame(info SigInfo, act SigAction) error {
 		le.PutUint64(mc[160:], 14)                        // trapno: page fault
 		le.PutUint64(mc[176:], uint64(info.Addr))         // cr2
 	}
-	le.PutUint64(mc[168:], uint64(t.sigMask)) // oldmask
+	saved := t.sigMask
+	if t.savedMask != nil {
+		saved = *t.savedMask
+		t.savedMask = nil
+	}
+	le.PutUint64(mc[168:], uint64(saved)) // oldmask
 	le.PutUint64(mc[184:], fpAddr)
-	le.PutUint64(b[sigmaskOff:], uint64(t.sigMask))
-	encodeSiginfo(b[siginfoOff:], info)
+	le.PutUint64(b[sigmaskOff:], uint64(saved))
+	EncodeSiginfo(b[siginfoOff:], info)
 	if _, err := t.MM.CopyOut(uintptr(frame), b); err != nil {
 		return err
 	}
@@ -129,9 +134,10 @@ func (t *Task) setupSignalFrame(info SigInfo, act SigAction) error {
 	}
 	t.SetSigMask(newMask)
 	if act.Flags&saResethand != 0 {
-		t.tg.mu.Lock()
-		t.tg.actions[info.Signo] = SigAction{}
-		t.tg.mu.Unlock()
+		h := t.tg.sighand
+		h.mu.Lock()
+		h.actions[info.Signo] = SigAction{}
+		h.mu.Unlock()
 	}
 	return nil
 }
@@ -143,17 +149,24 @@ func boolBit(b bool) uint64 {
 	return 0
 }
 
-// encodeSiginfo writes info as a siginfo_t.
-func encodeSiginfo(b []byte, info SigInfo) {
+// EncodeSiginfo writes info as a 128-byte siginfo_t.
+func EncodeSiginfo(b []byte, info SigInfo) {
 	le := binary.LittleEndian
 	le.PutUint32(b[0:], uint32(info.Signo))
+	le.PutUint32(b[4:], uint32(info.Errno))
 	le.PutUint32(b[8:], uint32(int32(info.Code)))
-	if info.Addr != 0 || info.Signo == int(unix.SIGSEGV) || info.Signo == int(unix.SIGBUS) || info.Signo == int(unix.SIGILL) || info.Signo == int(unix.SIGFPE) {
+	switch {
+	case info.Code > 0 && (info.Signo == int(unix.SIGSEGV) || info.Signo == int(unix.SIGBUS) || info.Signo == int(unix.SIGILL) || info.Signo == int(unix.SIGFPE) || info.Signo == int(unix.SIGTRAP)):
 		le.PutUint64(b[16:], uint64(info.Addr))
-		return
+	case info.Signo == int(unix.SIGCHLD) && info.Code > 0:
+		le.PutUint32(b[16:], uint32(info.PID))
+		le.PutUint32(b[20:], info.UID)
+		le.PutUint32(b[24:], uint32(int32(info.Status)))
+	default:
+		le.PutUint32(b[16:], uint32(info.PID))
+		le.PutUint32(b[20:], info.UID)
+		le.PutUint64(b[24:], info.Value)
 	}
-	le.PutUint32(b[16:], uint32(info.PID))
-	le.PutUint32(b[20:], info.UID)
 }
 
 // SigReturn implements rt_sigreturn: it restores the registers, mask and FP

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -9,25 +10,6 @@ import (
 	"stockade.dev/platform"
 	"stockade.dev/sentry/mm"
 )
-
-// ThreadGroup is a process: the tasks sharing a pid, signal handlers and
-// exit status. mu guards the fields below it.
-type ThreadGroup struct {
-	// ID is the process id (the leader's tid).
-	ID int32
-
-	mu sync.Mutex
-	// actions are the signal dispositions, indexed by signal number.
-	actions [numSignals + 1]SigAction
-	// exiting is set once exit_group or a fatal signal began the exit.
-	exiting bool
-	status  ExitStatus
-	// rlimits are the resource limits.
-	rlimits map[int]Rlimit
-	// comm is the process name (PR_SET_NAME sets the thread's; kept here
-	// for the leader).
-	tasks []*Task
-}
 
 // Rlimit is one resource limit.
 type Rlimit struct{ Cur, Max uint64 }
@@ -38,6 +20,36 @@ type FSContext struct {
 	mu    sync.Mutex
 	cwd   vfs.FileDescription
 	umask uint32
+	users int
+}
+
+// Fork returns a copy of f (clone without CLONE_FS).
+func (f *FSContext) Fork() *FSContext {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cwd.IncRef()
+	return &FSContext{cwd: f.cwd, umask: f.umask, users: 1}
+}
+
+func (f *FSContext) incUsers() {
+	f.mu.Lock()
+	f.users++
+	f.mu.Unlock()
+}
+
+// release drops a user; the last one drops the cwd.
+func (f *FSContext) release() {
+	f.mu.Lock()
+	f.users--
+	var cwd interface{ DecRef() }
+	if f.users == 0 {
+		cwd = f.cwd
+		f.cwd = nil
+	}
+	f.mu.Unlock()
+	if cwd != nil {
+		cwd.DecRef()
+	}
 }
 
 // Cwd returns the working directory with a reference.
@@ -96,8 +108,10 @@ type Task struct {
 	Regs platform.Registers
 	ctx  platform.Context
 
-	// sigMask is the blocked signal set.
-	sigMask SignalSet
+	// sigMask is the blocked signal set; savedMask, if set, is the mask a
+	// signal frame saves instead (rt_sigsuspend, ppoll, pselect).
+	sigMask   SignalSet
+	savedMask *SignalSet
 	// pending are signals sent to this thread (guarded by tg.mu).
 	pending []SigInfo
 	// interruptCh wakes the task from Block when a signal arrives.
@@ -120,8 +134,20 @@ type Task struct {
 	// straceLine is the pending strace entry text.
 	straceLine string
 
-	// exiting is set when the task must stop running.
-	exiting bool
+	// exiting is set when the task must stop running; exitStatus is its
+	// own status (exit(2)) if it is the last thread.
+	exiting    bool
+	exitStatus ExitStatus
+
+	// vforkParent is set while the parent waits in vfork; vforkDone is
+	// closed when the child execs or exits.
+	vforkParent *Task
+	vforkDone   chan struct{}
+
+	// killedByExec is set when another thread's execve ends this one.
+	killedByExec atomic.Bool
+	// done is closed when the task's goroutine has finished.
+	done chan struct{}
 }
 
 // Kernel returns the task's kernel.

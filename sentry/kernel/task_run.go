@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -15,24 +14,28 @@ import (
 	"stockade.dev/sentry/mm"
 )
 
-// StartInit starts the sandbox's first process: it runs filename with argv
-// and envv, with the given fd table, working directory and credentials. It
-// returns once the program is loaded (or failed to load).
+// StartInit starts the sandbox's first process (pid 1): it runs filename
+// with argv and envv, with the given fd table, working directory and
+// credentials. It returns once the program is loaded (or failed to load).
 func (k *Kernel) StartInit(filename string, argv, envv []string, fdt *vfs.FDTable, cwd vfs.FileDescription, creds *Credentials) error {
-	tg := &ThreadGroup{rlimits: map[int]Rlimit{}}
+	k.mu.Lock()
+	tg := k.newThreadGroup(nil, &sigHandlers{}, map[int]Rlimit{})
 	t := &Task{
-		k: k, tg: tg, FDTable: fdt, interruptCh: make(chan struct{}, 1),
-		FS:    &FSContext{cwd: cwd, umask: 0o022},
+		k: k, tg: tg, FDTable: fdt, interruptCh: make(chan struct{}, 1), done: make(chan struct{}),
+		FS:    &FSContext{cwd: cwd, umask: 0o022, users: 1},
 		Creds: creds,
 	}
-	t.ID = k.nextTID.Add(1)
-	tg.ID = t.ID
+	t.ID = k.allocTIDLocked()
+	tg.ID, tg.leader, tg.pgid, tg.sid = t.ID, t, t.ID, t.ID
 	tg.tasks = []*Task{t}
+	k.tasks[t.ID] = t
+	k.init = tg
+	k.mu.Unlock()
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		// The OS thread is never unlocked: it exits with the goroutine, which
-		// also kills stubs it traced (PDEATHSIG).
+		// The OS thread is never unlocked: it exits with the goroutine,
+		// which ends its tracing of stub threads.
 		t.ctx = k.Platform.NewContext()
 		if err := t.Exec(filename, argv, envv); err != nil {
 			started <- err
@@ -44,9 +47,9 @@ func (k *Kernel) StartInit(filename string, argv, envv []string, fdt *vfs.FDTabl
 	return <-started
 }
 
-// Exec replaces the task's program, as execve does once it cannot fail any
-// more: a new address space, the program loaded into it, close-on-exec fds
-// closed.
+// Exec replaces the task's program, as execve does: other threads are
+// killed, a new address space gets the program, close-on-exec fds are
+// closed and handled signals reset. On error the old program is intact.
 func (t *Task) Exec(filename string, argv, envv []string) error {
 	as, err := t.k.Platform.NewAddressSpace()
 	if err != nil {
@@ -65,29 +68,82 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 		return err
 	}
 	m.Executable = res.Path
+	// Point of no return.
+	t.killOtherThreads()
 	old := t.MM
 	t.MM = m
 	if old != nil {
-		old.Release()
+		old.DecUsers()
 	}
-	t.FDTable.CloseOnExec()
+	if t.FDTable != nil {
+		// An fd table shared with another process (CLONE_FILES) is unshared.
+		nt := t.FDTable.Fork()
+		t.FDTable.DecUsers()
+		t.FDTable = nt
+		t.FDTable.CloseOnExec()
+	}
 	// Handlers reset to default on exec; ignored signals stay ignored.
-	t.tg.mu.Lock()
-	for i := range t.tg.actions {
-		if t.tg.actions[i].Handler != sigIGN {
-			t.tg.actions[i] = SigAction{}
+	h := t.tg.sighand
+	nh := &sigHandlers{}
+	h.mu.Lock()
+	for i := range h.actions {
+		if h.actions[i].Handler == sigIGN {
+			nh.actions[i] = h.actions[i]
 		}
 	}
-	t.tg.mu.Unlock()
+	h.mu.Unlock()
+	t.tg.sighand = nh
 	t.altStack = SignalStack{}
-	if len(argv) > 0 {
-		t.Comm = commName(res.Path)
-	}
+	t.clearChildTID = 0
+	t.robustList = 0
+	t.Comm = commName(res.Path)
 	t.Regs = platform.Registers{
 		Rip: uint64(res.Entry), Rsp: uint64(res.StackPointer),
 		Cs: 0x33, Ss: 0x2b, Eflags: 0x202,
 	}
+	t.k.mu.Lock()
+	t.tg.execed = true
+	if t.vforkParent != nil {
+		close(t.vforkDone)
+		t.vforkParent = nil
+	}
+	t.k.mu.Unlock()
 	return nil
+}
+
+// killOtherThreads ends every other thread of the process and waits for
+// them to go (execve); the caller becomes the leader.
+func (t *Task) killOtherThreads() {
+	k := t.k
+	k.mu.Lock()
+	others := []*Task{}
+	for _, o := range t.tg.tasks {
+		if o != t {
+			others = append(others, o)
+		}
+	}
+	k.mu.Unlock()
+	if len(others) == 0 {
+		return
+	}
+	for _, o := range others {
+		o.killedByExec.Store(true)
+		o.interrupt()
+	}
+	for _, o := range others {
+		<-o.done
+	}
+	k.mu.Lock()
+	if t.tg.leader != t {
+		// Take over the leader's pid.
+		old := t.tg.leader
+		delete(k.tasks, t.ID)
+		delete(k.tasks, old.ID)
+		t.ID = t.tg.ID
+		t.tg.leader = t
+		k.tasks[t.ID] = t
+	}
+	k.mu.Unlock()
 }
 
 // commName is the task name exec sets: the file's base name, 15 bytes.
@@ -107,16 +163,17 @@ func commName(path string) string {
 // run is the task's life: switch into the application, handle what stopped
 // it, deliver signals, until the task exits.
 func (t *Task) run() {
+	defer close(t.done)
 	defer func() {
 		if r := recover(); r != nil {
 			msg := fmt.Sprintf("sentry bug: %v", r)
 			t.k.Log.Error(msg, "stack", string(debug.Stack()))
 			fmt.Fprintf(os.Stderr, "runsc: internal error in the sandbox kernel (%v); details are in the debug log\n", r)
-			t.exitGroup(ExitStatus{Signal: int(unix.SIGKILL)})
-			t.finish()
+			t.k.initExited(ExitStatus{Signal: int(unix.SIGKILL)})
+			t.k.killAll()
 		}
 	}()
-	for !t.exiting {
+	for !t.shouldExit() && !t.killedByExec.Load() {
 		ev, err := t.ctx.Switch(t.MM.AddressSpace(), &t.Regs)
 		if err != nil {
 			t.k.Log.Error("application thread lost", "tid", t.ID, "err", err)
@@ -128,16 +185,12 @@ func (t *Task) run() {
 			t.doSyscall()
 		case platform.EventFault:
 			fi := t.ctx.FaultInfo()
-			t.k.Log.Debug("fault", "addr", fmt.Sprintf("%#x", fi.Addr), "rip", fmt.Sprintf("%#x", t.Regs.Rip))
 			if err := t.MM.HandleFault(fi.Addr, fi); err != nil {
 				code := mm.SegvMapErr
 				if fe, ok := err.(*mm.FaultError); ok {
 					code = fe.Code
 				}
-				code16 := make([]byte, 16)
-				t.MM.CopyIn(uintptr(t.Regs.Rip), code16)
-				t.k.Log.Debug("code at rip", "bytes", fmt.Sprintf("% x", code16), "vmas", t.MM.String())
-				t.k.Log.Debug("application fault", "tid", t.ID, "addr", fmt.Sprintf("%#x", fi.Addr), "rip", fmt.Sprintf("%#x", t.Regs.Rip), "code", code, "sicode", fi.Code, "signo", fi.Signo)
+				t.k.Log.Debug("application fault", "tid", t.ID, "addr", fmt.Sprintf("%#x", fi.Addr), "rip", fmt.Sprintf("%#x", t.Regs.Rip), "code", code)
 				t.forceSignal(SigInfo{Signo: int(unix.SIGSEGV), Code: code, Addr: fi.Addr})
 			}
 		case platform.EventSignal:
@@ -145,56 +198,25 @@ func (t *Task) run() {
 			t.forceSignal(SigInfo{Signo: fi.Signo, Code: fi.Code, Addr: fi.Addr})
 		case platform.EventInterrupt:
 		}
-		if !t.exiting {
+		if !t.shouldExit() {
 			t.deliverPending()
 		}
+	}
+	if t.killedByExec.Load() {
+		t.exiting = true
 	}
 	t.finish()
 }
 
-// exitGroup starts the exit of the whole thread group with status s.
-func (t *Task) exitGroup(s ExitStatus) {
-	t.tg.mu.Lock()
-	if !t.tg.exiting {
-		t.tg.exiting = true
-		t.tg.status = s
+// PPID returns the parent's pid (0 for init or an orphan of the sandbox).
+func (t *Task) PPID() int32 {
+	t.k.mu.Lock()
+	defer t.k.mu.Unlock()
+	if p := t.tg.parent; p != nil {
+		return p.ID
 	}
-	t.tg.mu.Unlock()
-	t.exiting = true
+	return 0
 }
-
-// finish releases the task's resources once it stopped running.
-func (t *Task) finish() {
-	t.tg.mu.Lock()
-	status := t.tg.status
-	t.tg.mu.Unlock()
-	if t.MM != nil {
-		t.MM.Release()
-	}
-	t.FDTable.Release()
-	t.ctx.Release()
-	if t.k.Strace != nil && status.Signal != 0 {
-		fmt.Fprintf(t.k.Strace, "[pid %d] +++ killed by %s +++\n", t.ID, unix.SignalName(unix.Signal(status.Signal)))
-	} else if t.k.Strace != nil {
-		fmt.Fprintf(t.k.Strace, "[pid %d] +++ exited with %d +++\n", t.ID, status.Code)
-	}
-	slog.Debug("process exited", "pid", t.tg.ID, "status", status)
-	t.k.initExited(status)
-}
-
-// Exit ends the calling thread (exit(2)). With one thread, that ends the
-// process.
-func (t *Task) Exit(code int) {
-	t.exitGroup(ExitStatus{Code: code})
-}
-
-// ExitGroup ends every thread of the process (exit_group(2)).
-func (t *Task) ExitGroup(code int) {
-	t.exitGroup(ExitStatus{Code: code})
-}
-
-// PPID returns the parent's pid in the task's pid namespace (0 for init).
-func (t *Task) PPID() int32 { return 0 }
 
 // SetClearChildTID records set_tid_address's pointer.
 func (t *Task) SetClearChildTID(addr uintptr) { t.clearChildTID = addr }

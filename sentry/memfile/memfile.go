@@ -4,11 +4,15 @@
 // address spaces map ranges of it into the application.
 //
 // Pages are handed out by a simple allocator with a reference count per
-// page, so copy-on-write and shared mappings can share pages.
+// page, so copy-on-write and shared mappings can share pages. Freed pages
+// are kept for reuse (and zeroed then) rather than returned to the host
+// one by one: a hole punch per page costs a host system call, which made
+// fork+exec three times slower. Reclaim returns free memory in bulk.
 package memfile
 
 import (
 	"fmt"
+	"sort"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -21,17 +25,25 @@ const PageSize = 4096
 // only pages in use take memory).
 const DefaultSize = 64 << 30
 
-// File is the memory file. mu guards the allocator state (next, free, refs).
+// File is the memory file. mu guards the allocator state.
 type File struct {
 	fd   int
 	data []byte // the sentry's mapping of the whole file
 	size uint64
 
-	mu   sync.Mutex
-	next uint64            // first never-allocated offset
-	free map[uint64]uint64 // free runs: offset -> length
-	refs map[uint64]int32  // page offset -> references (absent means 1 while allocated)
-	used uint64            // bytes allocated
+	mu sync.Mutex
+	// next is the first never-allocated offset: memory above it is zero.
+	next uint64
+	// free holds freed runs (offset -> length); freeEnd maps a run's end
+	// to its start for merging. Freed memory is dirty until reallocated.
+	free    map[uint64]uint64
+	freeEnd map[uint64]uint64
+	// freeBytes is the total length of the free runs.
+	freeBytes uint64
+	// refs holds reference counts above one (absent means one while
+	// allocated).
+	refs map[uint64]int32
+	used uint64
 }
 
 // New creates a memory file of the given reserved size.
@@ -49,7 +61,10 @@ func New(size uint64) (*File, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("mapping the memory file into the sentry: %w", err)
 	}
-	return &File{fd: fd, data: b, size: size, next: PageSize, free: map[uint64]uint64{}, refs: map[uint64]int32{}}, nil
+	return &File{
+		fd: fd, data: b, size: size, next: PageSize,
+		free: map[uint64]uint64{}, freeEnd: map[uint64]uint64{}, refs: map[uint64]int32{},
+	}, nil
 }
 
 // FD returns the memory file's host file descriptor.
@@ -68,25 +83,57 @@ func (f *File) Slice(off, n uint64) []byte {
 func (f *File) Allocate(n uint64) (uint64, error) {
 	n = roundUp(n)
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	// First fit among freed runs.
-	for off, l := range f.free {
-		if l >= n {
-			delete(f.free, off)
-			if l > n {
-				f.free[off+n] = l - n
+	// Reuse a freed run when one fits (first fit), else take fresh memory.
+	var off uint64
+	found := false
+	if f.freeBytes >= n {
+		for o, l := range f.free {
+			if l >= n {
+				f.removeFree(o, l)
+				if l > n {
+					f.addFree(o+n, l-n)
+				}
+				off, found = o, true
+				break
 			}
-			f.used += n
-			return off, nil
 		}
 	}
-	if f.next+n > f.size {
-		return 0, unix.ENOMEM
+	if !found {
+		if f.next+n > f.size {
+			f.mu.Unlock()
+			return 0, unix.ENOMEM
+		}
+		off = f.next
+		f.next += n
 	}
-	off := f.next
-	f.next += n
 	f.used += n
+	f.mu.Unlock()
+	if found {
+		clear(f.data[off : off+n])
+	}
 	return off, nil
+}
+
+func (f *File) addFree(off, n uint64) {
+	// Merge with neighbours.
+	if s, ok := f.freeEnd[off]; ok {
+		l := f.free[s]
+		f.removeFree(s, l)
+		off, n = s, l+n
+	}
+	if l, ok := f.free[off+n]; ok {
+		f.removeFree(off+n, l)
+		n += l
+	}
+	f.free[off] = n
+	f.freeEnd[off+n] = off
+	f.freeBytes += n
+}
+
+func (f *File) removeFree(off, n uint64) {
+	delete(f.free, off)
+	delete(f.freeEnd, off+n)
+	f.freeBytes -= n
 }
 
 // IncRef adds a reference to each page of [off, off+n).
@@ -113,10 +160,11 @@ func (f *File) RefCount(off uint64) int32 {
 }
 
 // DecRef drops a reference to each page of [off, off+n); pages that reach
-// zero are returned to the host (hole punched) and to the allocator.
+// zero return to the allocator.
 func (f *File) DecRef(off, n uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	runStart, runLen := uint64(0), uint64(0)
 	for p := off; p < off+roundUp(n); p += PageSize {
 		if r, ok := f.refs[p]; ok && r > 1 {
 			if r == 2 {
@@ -127,21 +175,41 @@ func (f *File) DecRef(off, n uint64) {
 			continue
 		}
 		delete(f.refs, p)
-		f.releasePage(p)
+		f.used -= PageSize
+		if runLen > 0 && runStart+runLen == p {
+			runLen += PageSize
+			continue
+		}
+		if runLen > 0 {
+			f.addFree(runStart, runLen)
+		}
+		runStart, runLen = p, PageSize
+	}
+	if runLen > 0 {
+		f.addFree(runStart, runLen)
 	}
 }
 
-// releasePage frees one page. f.mu must be held.
-func (f *File) releasePage(p uint64) {
-	unix.Fallocate(f.fd, unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(p), PageSize)
-	f.used -= PageSize
-	// Merge with a following run and a preceding run when possible.
-	l := uint64(PageSize)
-	if nl, ok := f.free[p+PageSize]; ok {
-		delete(f.free, p+PageSize)
-		l += nl
+// Reclaim returns the free runs of at least minRun bytes to the host (hole
+// punching), and reports how many bytes it released.
+func (f *File) Reclaim(minRun uint64) uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var offs []uint64
+	for o, l := range f.free {
+		if l >= minRun {
+			offs = append(offs, o)
+		}
 	}
-	f.free[p] = l
+	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
+	var total uint64
+	for _, o := range offs {
+		l := f.free[o]
+		if unix.Fallocate(f.fd, unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(o), int64(l)) == nil {
+			total += l
+		}
+	}
+	return total
 }
 
 // Used returns the bytes currently allocated.

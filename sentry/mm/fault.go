@@ -52,6 +52,12 @@ func (m *MM) HandleFault(addr uintptr, fi platform.FaultInfo) error {
 	}
 	pg := pageDown(addr)
 	if p, ok := m.pages[pg]; ok && p.mapped {
+		if v.perms.Write && !p.writable {
+			// A write to a page mapped read-only for copy-on-write (ptrace
+			// cannot tell the access type: a second fault on a mapped page
+			// of a writable vma is a write).
+			return m.breakCOW(v, pg)
+		}
 		// Present with the vma's permissions: the access itself is refused.
 		return &FaultError{SegvAccErr}
 	}
@@ -71,10 +77,27 @@ func (m *MM) HandleFault(addr uintptr, fi platform.FaultInfo) error {
 // makePresent allocates and fills the missing pages of [start, end) within
 // v. m.mu must be held.
 func (m *MM) makePresent(v *vma, start, end uintptr) error {
+	var cache *fileCache
+	var key FileKey
+	if v.file != nil && v.private {
+		if c, ok := v.file.(Cacheable); ok {
+			if k, ok := c.CacheKey(); ok {
+				cache, key = cacheFor(m.mf), k
+			}
+		}
+	}
 	for a := start; a < end; {
 		if _, ok := m.pages[a]; ok {
 			a += PageSize
 			continue
+		}
+		if cache != nil {
+			idx := (v.off + uint64(a-v.start)) / PageSize
+			if off, ok := cache.lookup(key, idx); ok {
+				m.pages[a] = page{off: off}
+				a += PageSize
+				continue
+			}
 		}
 		// A run of missing pages.
 		runEnd := a + PageSize
@@ -85,6 +108,15 @@ func (m *MM) makePresent(v *vma, start, end uintptr) error {
 			runEnd += PageSize
 		}
 		n := uint64(runEnd - a)
+		if v.shm != nil {
+			base := v.shm.off + v.shmOff + uint64(a-v.start)
+			m.mf.IncRef(base, n)
+			for p := a; p < runEnd; p += PageSize {
+				m.pages[p] = page{off: base + uint64(p-a)}
+			}
+			a = runEnd
+			continue
+		}
 		off, err := m.mf.Allocate(n)
 		if err != nil {
 			return err
@@ -96,6 +128,11 @@ func (m *MM) makePresent(v *vma, start, end uintptr) error {
 			if got < len(buf) {
 				clear(buf[got:])
 			}
+			if cache != nil && cache.insert(key, fileOff/PageSize, off, int(n/PageSize)) {
+				// The cache took the allocation's references and gave ours.
+				m.mf.DecRef(off, n)
+				m.mf.IncRef(off, n)
+			}
 		}
 		for p := a; p < runEnd; p += PageSize {
 			m.pages[p] = page{off: off + uint64(p-a)}
@@ -105,8 +142,20 @@ func (m *MM) makePresent(v *vma, start, end uintptr) error {
 	return nil
 }
 
+// pagePerms returns the host permissions of the present page p in v: a
+// private page shared with another address space is mapped read-only so
+// that writes fault and copy it.
+func (m *MM) pagePerms(v *vma, p page) platform.AccessType {
+	perms := v.perms
+	if perms.Write && v.private && m.mf.RefCount(p.off) > 1 {
+		perms.Write = false
+	}
+	return perms
+}
+
 // mapPresent maps the present, unmapped pages of [start, end) (all within
-// v) into the host, in runs contiguous in the memory file. m.mu must be held.
+// v) into the host, in runs contiguous in the memory file with the same
+// permissions. m.mu must be held.
 func (m *MM) mapPresent(v *vma, start, end uintptr) error {
 	if m.as == nil {
 		return nil
@@ -117,26 +166,51 @@ func (m *MM) mapPresent(v *vma, start, end uintptr) error {
 			a += PageSize
 			continue
 		}
+		perms := m.pagePerms(v, p)
 		runEnd := a + PageSize
 		for runEnd < end {
 			q, ok := m.pages[runEnd]
-			if !ok || q.mapped || q.off != p.off+uint64(runEnd-a) {
+			if !ok || q.mapped || q.off != p.off+uint64(runEnd-a) || m.pagePerms(v, q) != perms {
 				break
 			}
 			runEnd += PageSize
 		}
 		fr := platform.FileRange{Offset: p.off, Length: uint64(runEnd - a)}
-		if err := m.as.MapFile(a, fr, v.perms, false); err != nil {
+		if err := m.as.MapFile(a, fr, perms, false); err != nil {
 			slog.Error("mapping application memory into the stub failed", "addr", a, "err", err)
 			return &FaultError{SegvMapErr}
 		}
 		for q := a; q < runEnd; q += PageSize {
 			pp := m.pages[q]
 			pp.mapped = true
+			pp.writable = perms.Write
 			m.pages[q] = pp
 		}
 		a = runEnd
 	}
+	return nil
+}
+
+// breakCOW gives the address space its own copy of the private page at pg
+// (if it shares it) and maps it writable. m.mu must be held.
+func (m *MM) breakCOW(v *vma, pg uintptr) error {
+	p := m.pages[pg]
+	if m.mf.RefCount(p.off) > 1 {
+		off, err := m.mf.Allocate(PageSize)
+		if err != nil {
+			return &FaultError{SegvMapErr}
+		}
+		copy(m.mf.Slice(off, PageSize), m.mf.Slice(p.off, PageSize))
+		m.mf.DecRef(p.off, PageSize)
+		p.off = off
+	}
+	if m.as != nil {
+		if err := m.as.MapFile(pg, platform.FileRange{Offset: p.off, Length: PageSize}, v.perms, false); err != nil {
+			return &FaultError{SegvMapErr}
+		}
+	}
+	p.mapped, p.writable = m.as != nil, v.perms.Write
+	m.pages[pg] = p
 	return nil
 }
 
@@ -172,6 +246,9 @@ func (m *MM) translate(addr uintptr, write bool) (uint64, error) {
 		return 0, unix.EFAULT
 	}
 	if p, ok := m.pages[pg]; ok {
+		if write && v.private && m.mf.RefCount(p.off) > 1 {
+			return m.copyForSentryWrite(pg, p)
+		}
 		return p.off, nil
 	}
 	window := uintptr(faultWindowAnon)
@@ -184,4 +261,21 @@ func (m *MM) translate(addr uintptr, write bool) (uint64, error) {
 		return 0, unix.EFAULT
 	}
 	return m.pages[pg].off, nil
+}
+
+// copyForSentryWrite breaks copy-on-write for a write by the sentry itself
+// (CopyOut into a shared private page): the page gets its own copy and the
+// host mapping of the old one is dropped. m.mu must be held.
+func (m *MM) copyForSentryWrite(pg uintptr, p page) (uint64, error) {
+	off, err := m.mf.Allocate(PageSize)
+	if err != nil {
+		return 0, unix.EFAULT
+	}
+	copy(m.mf.Slice(off, PageSize), m.mf.Slice(p.off, PageSize))
+	m.mf.DecRef(p.off, PageSize)
+	if p.mapped && m.as != nil {
+		m.as.Unmap(pg, PageSize)
+	}
+	m.pages[pg] = page{off: off}
+	return off, nil
 }

@@ -148,6 +148,11 @@ func (m *MM) ZeroOutForce(addr uintptr, n int) error {
 				return err
 			}
 		}
+		if p := m.pages[pg]; m.mf.RefCount(p.off) > 1 {
+			if _, err := m.copyForSentryWrite(pg, p); err != nil {
+				return err
+			}
+		}
 		po := addr & (PageSize - 1)
 		l := min(int(PageSize-po), n)
 		clear(m.mf.Slice(m.pages[pg].off+uint64(po), uint64(l)))

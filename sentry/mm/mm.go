@@ -47,13 +47,28 @@ type vma struct {
 	off        uint64   // file offset of start
 	name       string   // "[heap]", "[stack]" ...
 	dev, ino   uint64   // identity of file, for /proc/maps
+	// shm backs shared anonymous memory: page a of the vma is
+	// shm.off + shmOff + (a - start).
+	shm    *sharedMem
+	shmOff uint64
+}
+
+// sharedMem is a range of the memory file backing MAP_SHARED|MAP_ANONYMOUS
+// memory, shared by every vma (in every process) mapping it. It holds one
+// reference on each page of the range; refs counts the vmas using it.
+type sharedMem struct {
+	off, length uint64
+	refs        int
 }
 
 // page is one application page backed by the memory file.
 type page struct {
 	off uint64 // memory-file offset
-	// mapped reports whether the host address space maps this page.
-	mapped bool
+	// mapped reports whether the host address space maps this page;
+	// writable whether that mapping allows writes (a private page shared
+	// copy-on-write is mapped read-only).
+	mapped   bool
+	writable bool
 }
 
 // MM is one application address space.
@@ -61,7 +76,9 @@ type MM struct {
 	mf      *memfile.File
 	maxAddr uintptr
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// users counts the tasks using the address space (CLONE_VM shares it).
+	users    int
 	as       platform.AddressSpace
 	vmas     []*vma // sorted by start, non-overlapping
 	pages    map[uintptr]page
@@ -81,7 +98,54 @@ type MM struct {
 // New returns an empty memory manager over as. Addresses at or above maxAddr
 // are not available to the application.
 func New(mf *memfile.File, as platform.AddressSpace, maxAddr uintptr) *MM {
-	return &MM{mf: mf, as: as, maxAddr: maxAddr, pages: map[uintptr]page{}}
+	return &MM{mf: mf, as: as, maxAddr: maxAddr, pages: map[uintptr]page{}, users: 1}
+}
+
+// IncUsers adds a task using the address space.
+func (m *MM) IncUsers() {
+	m.mu.Lock()
+	m.users++
+	m.mu.Unlock()
+}
+
+// DecUsers drops a user. The calling task stops using the host address
+// space; the last user releases everything.
+func (m *MM) DecUsers() {
+	m.mu.Lock()
+	m.users--
+	last := m.users == 0
+	as := m.as
+	m.mu.Unlock()
+	if last {
+		m.Release()
+		return
+	}
+	if tas, ok := as.(platform.ThreadedAddressSpace); ok {
+		tas.DetachCaller()
+	}
+}
+
+// vmaRef takes the references a new vma holds.
+func vmaRef(v *vma) {
+	if v.file != nil {
+		v.file.IncRef()
+	}
+	if v.shm != nil {
+		v.shm.refs++
+	}
+}
+
+// vmaUnref drops them.
+func (m *MM) vmaUnref(v *vma) {
+	if v.file != nil {
+		v.file.DecRef()
+	}
+	if v.shm != nil {
+		v.shm.refs--
+		if v.shm.refs == 0 {
+			m.mf.DecRef(v.shm.off, v.shm.length)
+		}
+	}
 }
 
 // MaxAddr returns the end of the usable range.
@@ -109,9 +173,7 @@ func (m *MM) Release() {
 		delete(m.pages, addr)
 	}
 	for _, v := range m.vmas {
-		if v.file != nil {
-			v.file.DecRef()
-		}
+		m.vmaUnref(v)
 	}
 	m.vmas = nil
 	if m.as != nil {
@@ -143,8 +205,11 @@ func (m *MM) splitAt(addr uintptr) {
 	nv.start = addr
 	if nv.file != nil {
 		nv.off += uint64(addr - v.start)
-		nv.file.IncRef()
 	}
+	if nv.shm != nil {
+		nv.shmOff += uint64(addr - v.start)
+	}
+	vmaRef(&nv)
 	v.end = addr
 	m.vmas = append(m.vmas, nil)
 	copy(m.vmas[i+2:], m.vmas[i+1:])
@@ -160,9 +225,7 @@ func (m *MM) removeRange(start, end uintptr) {
 	for _, v := range m.vmas {
 		if v.start >= start && v.end <= end {
 			m.dropPages(v.start, v.end)
-			if v.file != nil {
-				v.file.DecRef()
-			}
+			m.vmaUnref(v)
 			continue
 		}
 		out = append(out, v)
@@ -197,9 +260,7 @@ func (m *MM) dropPages(start, end uintptr) {
 
 // insertVMA adds v, taking a reference on its file; the range must be free.
 func (m *MM) insertVMA(v *vma) {
-	if v.file != nil {
-		v.file.IncRef()
-	}
+	vmaRef(v)
 	i := sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].start >= v.end })
 	m.vmas = append(m.vmas, nil)
 	copy(m.vmas[i+1:], m.vmas[i:])
@@ -268,3 +329,67 @@ func (m *MM) String() string {
 
 // errFault is returned for accesses outside valid memory.
 var errFault = unix.EFAULT
+
+// SetAddressSpace installs the host address space of a forked MM (created
+// by the child's own goroutine, which will drive it).
+func (m *MM) SetAddressSpace(as platform.AddressSpace) {
+	m.mu.Lock()
+	m.as = as
+	m.mu.Unlock()
+}
+
+// Fork returns a copy-on-write copy of m without a host address space
+// (see SetAddressSpace). Private pages are shared read-only until written;
+// shared mappings stay shared.
+func (m *MM) Fork() *MM {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := New(m.mf, nil, m.maxAddr)
+	n.brkStart, n.brk, n.mmapBase, n.stackTop = m.brkStart, m.brk, m.mmapBase, m.stackTop
+	n.ArgvStart, n.ArgvEnd, n.EnvvStart, n.EnvvEnd = m.ArgvStart, m.ArgvEnd, m.EnvvStart, m.EnvvEnd
+	n.Auxv, n.Executable = m.Auxv, m.Executable
+	for _, v := range m.vmas {
+		nv := *v
+		vmaRef(&nv)
+		n.vmas = append(n.vmas, &nv)
+	}
+	// Share every present page; the parent's writable private pages become
+	// read-only on the host so its next write copies them.
+	var protect []uintptr
+	for addr, p := range m.pages {
+		m.mf.IncRef(p.off, PageSize)
+		n.pages[addr] = page{off: p.off}
+		if p.mapped && p.writable {
+			if i := m.findVMA(addr); i >= 0 && m.vmas[i].private {
+				protect = append(protect, addr)
+				p.writable = false
+				m.pages[addr] = p
+			}
+		}
+	}
+	if len(protect) > 0 && m.as != nil {
+		tas, _ := m.as.(platform.ThreadedAddressSpace)
+		sort.Slice(protect, func(i, j int) bool { return protect[i] < protect[j] })
+		for i := 0; i < len(protect); {
+			j := i + 1
+			vi := m.findVMA(protect[i])
+			for j < len(protect) && protect[j] == protect[j-1]+PageSize && protect[j] < m.vmas[vi].end {
+				j++
+			}
+			perms := m.vmas[vi].perms
+			perms.Write = false
+			if tas != nil {
+				tas.Protect(protect[i], uint64(j-i)*PageSize, perms)
+			} else {
+				m.as.Unmap(protect[i], uint64(j-i)*PageSize)
+				for _, a := range protect[i:j] {
+					p := m.pages[a]
+					p.mapped = false
+					m.pages[a] = p
+				}
+			}
+			i = j
+		}
+	}
+	return n
+}

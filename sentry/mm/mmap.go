@@ -84,6 +84,15 @@ func (m *MM) MMap(o MMapOpts) (uintptr, error) {
 		private: o.Private, growsDown: o.GrowsDown, file: o.File, off: o.Offset,
 		name: o.Name, dev: o.Dev, ino: o.Ino,
 	}
+	if !o.Private && o.File == nil {
+		// Shared anonymous memory: reserve its pages now so every process
+		// that inherits the mapping finds the same ones.
+		off, err := m.mf.Allocate(uint64(length))
+		if err != nil {
+			return 0, unix.ENOMEM
+		}
+		v.shm = &sharedMem{off: off, length: uint64(length)}
+	}
 	m.insertVMA(v)
 	if o.Populate {
 		m.populateLocked(addr, addr+length)
@@ -213,9 +222,7 @@ func (m *MM) Mremap(oldAddr, oldSize, newSize uintptr, mayMove, fixed bool, newA
 	i = m.findVMA(oldAddr)
 	ov := m.vmas[i]
 	m.vmas = append(m.vmas[:i], m.vmas[i+1:]...)
-	if ov.file != nil {
-		defer ov.file.DecRef()
-	}
+	defer m.vmaUnref(ov)
 	nv := *ov
 	nv.start = newAddr
 	nv.end = newAddr + newSize

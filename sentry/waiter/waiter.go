@@ -24,6 +24,11 @@ const (
 	EventRdNorm EventMask = 0x40   // POLLRDNORM
 	EventWrNorm EventMask = 0x100  // POLLWRNORM
 	EventRdHUp  EventMask = 0x2000 // POLLRDHUP
+	// EventFree (Linux's POLLFREE) is notified by an object that is going
+	// away (a file description released): registrations that outlive
+	// waits, such as epoll's, drop themselves when they see it. It is
+	// never a readiness event.
+	EventFree EventMask = 0x4000
 	// AllEvents is every event.
 	AllEvents EventMask = 0xffff
 )

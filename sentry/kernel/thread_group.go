@@ -1,0 +1,81 @@
+package kernel
+
+import (
+	"sync"
+
+	"stockade.dev/sentry/waiter"
+)
+
+// sigHandlers are signal dispositions, shared by CLONE_SIGHAND. mu guards
+// actions.
+type sigHandlers struct {
+	mu      sync.Mutex
+	actions [numSignals + 1]SigAction
+}
+
+func (h *sigHandlers) fork() *sigHandlers {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := &sigHandlers{actions: h.actions}
+	return n
+}
+
+// ThreadGroup is a process: the tasks sharing a pid, signal handlers,
+// pending process-directed signals and exit status.
+//
+// Locking: Kernel.mu guards the process tree (parent, children, tasks,
+// pgid, sid, zombie, reaped) and is taken before ThreadGroup.mu, which
+// guards the signal state (pending, exiting, status, rlimits).
+type ThreadGroup struct {
+	// ID is the process id (the leader's tid).
+	ID int32
+	k  *Kernel
+
+	// Guarded by Kernel.mu.
+	leader   *Task
+	tasks    []*Task
+	parent   *ThreadGroup
+	children map[*ThreadGroup]struct{}
+	pgid     int32
+	sid      int32
+	// zombie is set when the last task exited; reaped when waited for.
+	zombie bool
+	reaped bool
+	// exitSignal is sent to the parent when the process ends (SIGCHLD).
+	exitSignal int
+	// subreaper is PR_SET_CHILD_SUBREAPER.
+	subreaper bool
+	// execed is set once the process called execve (setpgid refuses then).
+	execed bool
+	// childEvents is notified when a child changes state (for wait).
+	childEvents waiter.Queue
+	// vforkDone is closed when a vfork child execs or exits.
+	vforkDone chan struct{}
+
+	sighand *sigHandlers
+
+	mu sync.Mutex
+	// pending are process-directed signals.
+	pending []SigInfo
+	// exiting is set once exit_group or a fatal signal began the exit.
+	exiting bool
+	status  ExitStatus
+	// rlimits are the resource limits.
+	rlimits map[int]Rlimit
+}
+
+// newThreadGroup returns a process with no tasks yet.
+func (k *Kernel) newThreadGroup(parent *ThreadGroup, sighand *sigHandlers, rlimits map[int]Rlimit) *ThreadGroup {
+	tg := &ThreadGroup{k: k, parent: parent, children: map[*ThreadGroup]struct{}{}, sighand: sighand, rlimits: rlimits, exitSignal: 17}
+	if parent != nil {
+		tg.pgid, tg.sid = parent.pgid, parent.sid
+	}
+	return tg
+}
+
+// Leader returns the thread group leader.
+func (tg *ThreadGroup) Leader() *Task {
+	tg.k.mu.Lock()
+	defer tg.k.mu.Unlock()
+	return tg.leader
+}
