@@ -11,10 +11,10 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"rt_sigaction":   full(sysRtSigaction),
-		"rt_sigprocmask": full(sysRtSigprocmask),
-		"rt_sigreturn":   full(sysRtSigreturn),
-		"sigaltstack":    full(sysSigaltstack),
+		"rt_sigaction":      full(sysRtSigaction),
+		"rt_sigprocmask":    full(sysRtSigprocmask),
+		"rt_sigreturn":      full(sysRtSigreturn),
+		"sigaltstack":       full(sysSigaltstack),
 		"kill":              full(sysKill),
 		"tgkill":            full(sysTgkill),
 		"tkill":             full(sysTkill),

@@ -86,4 +86,3 @@ func (t *thread) wait() (unix.WaitStatus, error) {
 	}
 	return ws, nil
 }
-

@@ -38,7 +38,6 @@ type Kernel struct {
 
 	bootTime time.Time
 
-
 	futexOnce sync.Once
 	futex     *futexTable
 
