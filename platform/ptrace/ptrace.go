@@ -35,8 +35,18 @@ func New(memFD int) (*Platform, error) {
 // Name implements platform.Platform.
 func (p *Platform) Name() string { return "ptrace" }
 
-// MaxUserAddress implements platform.Platform: everything below the stub.
-func (p *Platform) MaxUserAddress() uintptr { return stubStart }
+// MaxUserAddress implements platform.Platform: everything below the host
+// vDSO pages (or the stub, without them).
+func (p *Platform) MaxUserAddress() uintptr {
+	if vdsoRange.start != 0 {
+		return uintptr(vdsoRange.start)
+	}
+	return stubStart
+}
+
+// VDSO implements platform.VDSOProvider: the address of the vDSO every
+// address space has, or 0.
+func (p *Platform) VDSO() uintptr { return uintptr(vdsoRange.vdso) }
 
 // NewAddressSpace implements platform.Platform. The calling goroutine must
 // have locked its OS thread; that thread becomes the stub's tracer.

@@ -3,6 +3,9 @@ package ptrace
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
+	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -33,18 +36,29 @@ const (
 // The clone gadget is "syscall; test rax,rax; jnz 1f; 2: pause; jmp 2b;
 // 1: int3": the parent (the injecting thread) stops at the int3, the new
 // thread idles in pause(2) until its own tracer seizes it.
-func stubCode() (code []byte, gadget, cloneGadget int) {
+func stubCode(keepStart, keepEnd uint64) (code []byte, gadget, cloneGadget int) {
 	var b []byte
 	movRSI := func(v uint64) { b = append(b, 0x48, 0xbe); b = binary.LittleEndian.AppendUint64(b, v) }
 	movRDI := func(v uint64) { b = append(b, 0x48, 0xbf); b = binary.LittleEndian.AppendUint64(b, v) }
 	movEAX := func(v uint32) { b = append(b, 0xb8); b = binary.LittleEndian.AppendUint32(b, v) }
 	sys := func() { b = append(b, 0x0f, 0x05) }
 
-	// munmap(0, stubStart)
-	movRDI(0)
-	movRSI(stubStart)
-	movEAX(unix.SYS_MUNMAP)
-	sys()
+	if keepStart == 0 {
+		// Probe mode: stop at once so the host's layout can be read.
+		b = append(b, 0xcc)
+	}
+	// munmap(0, keepStart); munmap(keepEnd, stubStart-keepEnd): everything
+	// but the host's vDSO and its data pages, which the application uses.
+	if keepStart != 0 {
+		movRDI(0)
+		movRSI(keepStart)
+		movEAX(unix.SYS_MUNMAP)
+		sys()
+		movRDI(keepEnd)
+		movRSI(stubStart - keepEnd)
+		movEAX(unix.SYS_MUNMAP)
+		sys()
+	}
 	// munmap(stubStart+stubSize, hostTaskSize-(stubStart+stubSize))
 	movRDI(stubStart + stubSize)
 	movRSI(hostTaskSize - (stubStart + stubSize))
@@ -67,8 +81,8 @@ func stubCode() (code []byte, gadget, cloneGadget int) {
 }
 
 // stubELF builds the stub executable.
-func stubELF() (image []byte, gadgetAddr, cloneGadgetAddr uintptr) {
-	code, gadget, cloneGadget := stubCode()
+func stubELF(keepStart, keepEnd uint64) (image []byte, gadgetAddr, cloneGadgetAddr uintptr) {
+	code, gadget, cloneGadget := stubCode(keepStart, keepEnd)
 	img := make([]byte, codeOffset+len(code))
 	le := binary.LittleEndian
 	// ELF header.
@@ -108,43 +122,104 @@ var (
 	stubInitErr error
 )
 
+// vdsoRange is the host's vDSO and its data pages ([vvar], [vvar_vclock],
+// [vdso]) in a stub: the stub keeps them, and the application calls the
+// vDSO directly (clock_gettime and friends without a trap). With
+// ADDR_NO_RANDOMIZE their place is the same in every stub.
+var vdsoRange struct{ start, end, vdso uint64 }
+
+// writeStub stores a stub image in a sealed memfd and returns the path
+// that execs it.
+func writeStub(img []byte) (string, error) {
+	fd, err := unix.MemfdCreate("stockade-stub", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return "", fmt.Errorf("creating the stub memfd: %w", err)
+	}
+	if _, err := unix.Write(fd, img); err != nil {
+		return "", fmt.Errorf("writing the stub: %w", err)
+	}
+	unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK|unix.F_SEAL_SEAL)
+	return fmt.Sprintf("/proc/self/fd/%d", fd), nil
+}
+
+// probeVDSO starts a stub that stops at once and reads where the host put
+// the vDSO.
+func probeVDSO(path string) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	pid, err := forkStub(path, -1)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, unix.WALL, nil)
+	}()
+	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(string(maps), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || !(strings.HasPrefix(f[5], "[vvar") || f[5] == "[vdso]") {
+			continue
+		}
+		var lo, hi uint64
+		if _, err := fmt.Sscanf(f[0], "%x-%x", &lo, &hi); err != nil {
+			continue
+		}
+		if vdsoRange.start == 0 || lo < vdsoRange.start {
+			vdsoRange.start = lo
+		}
+		vdsoRange.end = max(vdsoRange.end, hi)
+		if f[5] == "[vdso]" {
+			vdsoRange.vdso = lo
+		}
+	}
+	if vdsoRange.vdso == 0 || vdsoRange.end > stubStart {
+		vdsoRange = struct{ start, end, vdso uint64 }{}
+		return fmt.Errorf("no usable vDSO in the stub")
+	}
+	return nil
+}
+
 // stubBinary returns a path that execs the stub: a sealed memfd holding it,
 // reached through /proc/self/fd.
 func stubBinary() (string, uintptr, error) {
 	stubOnce.Do(func() {
-		img, gadget, cloneG := stubELF()
-		fd, err := unix.MemfdCreate("stockade-stub", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+		probe, _, _ := stubELF(0, 0)
+		probePath, err := writeStub(probe)
 		if err != nil {
-			stubInitErr = fmt.Errorf("creating the stub memfd: %w", err)
+			stubInitErr = err
 			return
 		}
-		if _, err := unix.Write(fd, img); err != nil {
-			stubInitErr = fmt.Errorf("writing the stub: %w", err)
-			return
+		keepStart, keepEnd := uint64(stubStart), uint64(stubStart)
+		if err := probeVDSO(probePath); err == nil {
+			keepStart, keepEnd = vdsoRange.start, vdsoRange.end
 		}
-		unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK|unix.F_SEAL_SEAL)
-		stubPath = fmt.Sprintf("/proc/self/fd/%d", fd)
+		img, gadget, cloneG := stubELF(keepStart, keepEnd)
+		stubPath, stubInitErr = writeStub(img)
 		stubGadget = gadget
 		stubCloneG = cloneG
 	})
 	return stubPath, stubGadget, stubInitErr
 }
 
-// startStub starts a new stub process traced by the calling OS thread, which
-// the caller must have locked (runtime.LockOSThread). memFD becomes the stub's
-// fd 0. It returns the stub's pid once the stub has cleared its address space
-// and stopped.
-func startStub(memFD int) (int, error) {
-	path, _, err := stubBinary()
-	if err != nil {
-		return 0, err
+// forkStub execs the stub at path traced by the calling (locked) OS thread
+// and waits for its first stop.
+func forkStub(path string, memFD int) (int, error) {
+	files := []uintptr{}
+	if memFD >= 0 {
+		files = append(files, uintptr(memFD))
 	}
-	// The host must not randomise the stub's stack into stubStart's page.
+	// The host must not randomise the stub's layout: stack and vDSO must
+	// land where every stub has them.
 	old, _, _ := unix.RawSyscall(unix.SYS_PERSONALITY, 0xffffffff, 0, 0)
 	unix.RawSyscall(unix.SYS_PERSONALITY, old|addrNoRandomize, 0, 0)
 	pid, err := syscall.ForkExec(path, []string{"stockade-stub"}, &syscall.ProcAttr{
 		Env:   []string{},
-		Files: []uintptr{uintptr(memFD)},
+		Files: files,
 		// No Pdeathsig: it fires when the creating OS thread exits, which
 		// may be long before the address space's last user. The stub dies
 		// with its tracers instead (PTRACE_O_EXITKILL).
@@ -166,6 +241,30 @@ func startStub(memFD int) (int, error) {
 	if err := unix.PtraceSetOptions(pid, opts); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		return 0, fmt.Errorf("PTRACE_SETOPTIONS on the stub: %w", err)
+	}
+	if memFD < 0 {
+		// Probe: let it run to its first int3.
+		unix.PtraceCont(pid, 0)
+		if err := waitStop(pid, unix.SIGTRAP); err != nil {
+			unix.Kill(pid, unix.SIGKILL)
+			return 0, err
+		}
+	}
+	return pid, nil
+}
+
+// startStub starts a new stub process traced by the calling OS thread, which
+// the caller must have locked (runtime.LockOSThread). memFD becomes the stub's
+// fd 0. It returns the stub's pid once the stub has cleared its address space
+// and stopped.
+func startStub(memFD int) (int, error) {
+	path, _, err := stubBinary()
+	if err != nil {
+		return 0, err
+	}
+	pid, err := forkStub(path, memFD)
+	if err != nil {
+		return 0, err
 	}
 	// Let it unmap everything and stop at its int3.
 	if err := unix.PtraceCont(pid, 0); err != nil {

@@ -61,7 +61,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	res, err := loader.Load(&loader.Args{
 		FS: t.k.FS, Cwd: cwd, Filename: filename, Argv: argv, Envv: envv, MM: m,
 		UID: t.Creds.RealUID, EUID: t.Creds.EffectiveUID, GID: t.Creds.RealGID, EGID: t.Creds.EffectiveGID,
-		Random: t.k.Random,
+		Random: t.k.Random, VDSO: t.k.vdso(),
 	})
 	if err != nil {
 		m.Release()
@@ -144,6 +144,14 @@ func (t *Task) killOtherThreads() {
 		k.tasks[t.ID] = t
 	}
 	k.mu.Unlock()
+}
+
+// vdso returns the platform's vDSO address, if it provides one.
+func (k *Kernel) vdso() uintptr {
+	if v, ok := k.Platform.(interface{ VDSO() uintptr }); ok {
+		return v.VDSO()
+	}
+	return 0
 }
 
 // commName is the task name exec sets: the file's base name, 15 bytes.

@@ -36,6 +36,8 @@ type Args struct {
 	UID, EUID, GID, EGID uint32
 	// Random supplies randomness (AT_RANDOM, address space layout).
 	Random func([]byte)
+	// VDSO is the address of the vDSO image in the address space (0: none).
+	VDSO uintptr
 }
 
 // Result describes a loaded program.

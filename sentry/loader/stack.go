@@ -33,6 +33,7 @@ const (
 	atHWCAP2        = 26
 	atEXECFN        = 31
 	atMINSIGSTKSZ   = 51
+	atSYSINFOEHDR   = 33
 	stackSize       = 8 << 20
 	maxStackRandom  = 1 << 22 // pages: 16 GiB, as Linux
 	clockTicksPerS  = 100
@@ -127,7 +128,8 @@ func buildStack(a *Args, top uintptr, argv []string, execfn string, exe *loaded,
 	randomAddr, _ := push(rnd[:])
 
 	hwcap, hwcap2, minSig := hostAuxv()
-	auxv := []uint64{
+	var auxv []uint64
+	auxv = []uint64{
 		atHWCAP, hwcap,
 		atPAGESZ, mm.PageSize,
 		atCLKTCK, clockTicksPerS,
@@ -147,8 +149,11 @@ func buildStack(a *Args, top uintptr, argv []string, execfn string, exe *loaded,
 		atEXECFN, uint64(execfnAddr),
 		atPLATFORM, uint64(platformAddr),
 		atMINSIGSTKSZ, minSig,
-		atNull, 0,
 	}
+	if a.VDSO != 0 {
+		auxv = append(auxv, atSYSINFOEHDR, uint64(a.VDSO))
+	}
+	auxv = append(auxv, atNull, 0)
 	a.MM.Auxv = auxv
 	// Words: argc, argv..., NULL, envp..., NULL, auxv pairs.
 	words := 1 + len(argv) + 1 + len(a.Envv) + 1 + len(auxv)
