@@ -205,3 +205,11 @@ type Platform interface {
 // ErrContextKilled is returned by Switch when the host thread backing the
 // context died (for example it was killed from outside).
 var ErrContextKilled = errors.New("platform: application thread was killed on the host")
+
+// CPUClocker is implemented by contexts that can measure the CPU time of the
+// application thread they run.
+type CPUClocker interface {
+	// CPUClock returns a host clock id (for clock_gettime) of the thread's
+	// CPU time.
+	CPUClock() (int32, bool)
+}

@@ -20,6 +20,7 @@ func doOpen(t *kernel.Task, dirfd int32, pathAddr uintptr, flags int, mode uint3
 	if err != nil {
 		return 0, err
 	}
+	path = procSelfExe(t, path)
 	dir, err := dirFor(t, dirfd, path)
 	if err != nil {
 		return 0, err

@@ -34,6 +34,9 @@ func doStatAt(t *kernel.Task, dirfd int32, pathAddr uintptr, statAddr uintptr, f
 	if err != nil {
 		return 0, err
 	}
+	if flags&unix.AT_SYMLINK_NOFOLLOW == 0 {
+		path = procSelfExe(t, path)
+	}
 	var st unix.Stat_t
 	if path == "" && flags&unix.AT_EMPTY_PATH != 0 && dirfd != atFDCWD {
 		f, err := getFile(t, dirfd)

@@ -76,3 +76,15 @@ const oLargefile = 0x8000
 func structBytes[T any](v *T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(v)), unsafe.Sizeof(*v))
 }
+
+// procSelfExe rewrites /proc/self/exe (and /proc/<pid>/exe of the caller)
+// to the executable's path until procfs exists.
+func procSelfExe(t *kernel.Task, path string) string {
+	if len(path) < 10 || path[:6] != "/proc/" {
+		return path
+	}
+	if target, ok := procSelfLink(t, path); ok {
+		return target
+	}
+	return path
+}

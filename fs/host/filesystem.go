@@ -108,7 +108,7 @@ func (fs *FS) OpenAt(dir vfs.FileDescription, path string, flags int, mode uint3
 	hflags := flags&^(unix.O_CREAT|unix.O_EXCL) | unix.O_CLOEXEC | unix.O_NOCTTY
 	var fd int
 	for {
-		fd, err = unix.Openat(dfd, path, hflags, 0)
+		fd, err = openHost(dfd, path, hflags)
 		if err != unix.EINTR {
 			break
 		}
@@ -153,7 +153,7 @@ func (fs *FS) checkVisible(dfd int, path string, flags int) error {
 	if flags&unix.AT_SYMLINK_NOFOLLOW != 0 {
 		of |= unix.O_NOFOLLOW
 	}
-	fd, err := unix.Openat(dfd, path, of, 0)
+	fd, err := openHost(dfd, path, of)
 	if err != nil {
 		return err
 	}
@@ -245,3 +245,29 @@ func (fs *FS) AccessAt(dir vfs.FileDescription, path string, mode uint32, flags 
 
 // atStatxSyncType is AT_STATX_SYNC_TYPE (unix lacks the mask).
 const atStatxSyncType = 0x6000
+
+// openHost opens path under dfd on the host without following "magic"
+// links (/proc/self/exe, /proc/*/fd/N...): they would lead out of the
+// sandbox's view to the sentry's own files.
+func openHost(dfd int, path string, flags int) (int, error) {
+	how := unix.OpenHow{Flags: uint64(flags), Resolve: unix.RESOLVE_NO_MAGICLINKS}
+	if flags&unix.O_CREAT != 0 {
+		how.Mode = 0o600
+	}
+	for {
+		fd, err := unix.Openat2(dfd, path, &how)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.ELOOP {
+			// A genuine symlink loop (or O_NOFOLLOW on a symlink) fails the
+			// same way without the restriction; a magic link does not, and
+			// leads nowhere the sandbox may reach.
+			if fd2, err2 := unix.Openat(dfd, path, flags|unix.O_CLOEXEC, 0); err2 == nil {
+				unix.Close(fd2)
+				return -1, unix.ENOENT
+			}
+		}
+		return fd, err
+	}
+}

@@ -20,7 +20,7 @@ func (fs *FS) withPath(dir vfs.FileDescription, path string, follow bool, fn fun
 	if !follow {
 		of |= unix.O_NOFOLLOW
 	}
-	fd, err := unix.Openat(dfd, path, of, 0)
+	fd, err := openHost(dfd, path, of)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ type context struct {
 	// running is the stub thread Switch is running, for Interrupt.
 	running atomic.Pointer[thread]
 
+	// lastTID is the host tid of the stub thread last run, for CPUClock.
+	lastTID atomic.Int32
+
 	fault  platform.FaultInfo
 	xsave  []byte
 	siginf unix.Siginfo
@@ -34,6 +37,7 @@ func (c *context) Switch(pas platform.AddressSpace, regs *platform.Registers) (p
 	}
 	c.running.Store(t)
 	defer c.running.Store(nil)
+	c.lastTID.Store(int32(t.tid))
 	if c.interrupted.Swap(false) {
 		return platform.EventInterrupt, nil
 	}
@@ -121,3 +125,15 @@ func (c *context) Interrupt() {
 
 // Release implements platform.Context.
 func (c *context) Release() {}
+
+// CPUClock implements platform.CPUClocker: the host clock id measuring the
+// CPU time of the stub thread that runs this context (the application
+// thread's user and system time).
+func (c *context) CPUClock() (int32, bool) {
+	tid := c.lastTID.Load()
+	if tid == 0 {
+		return 0, false
+	}
+	// MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED).
+	return (^tid << 3) | 2 | 4, true
+}

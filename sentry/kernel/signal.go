@@ -259,10 +259,10 @@ func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
 	h.mu.Lock()
 	act := h.actions[info.Signo]
 	h.mu.Unlock()
-	// init ignores signals it has no handler for (from inside the sandbox).
-	if tg.ID == 1 && act.Handler == sigDFL && info.Code <= 0 {
-		return
-	}
+	// Unlike init in a Linux pid namespace, the sandbox's pid 1 is not
+	// protected from signals with default actions: `runsc do` runs an
+	// ordinary command as pid 1 and it must behave as it does natively
+	// (gVisor does the same).
 	tg.mu.Lock()
 	allBlock := true
 	for _, t := range tasks {
