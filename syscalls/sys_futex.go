@@ -11,7 +11,7 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"futex": partial(sysFutex, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE; shared futexes only within one address space; no PI or WAKE_OP yet"),
+		"futex": partial(sysFutex, "no WAIT_REQUEUE_PI/CMP_REQUEUE_PI; PI locks do not boost priorities (the sandbox has none)"),
 	})
 }
 
@@ -20,6 +20,11 @@ const (
 	futexWake          = 1
 	futexRequeue       = 3
 	futexCmpRequeue    = 4
+	futexWakeOp        = 5
+	futexLockPI        = 6
+	futexUnlockPI      = 7
+	futexTrylockPI     = 8
+	futexLockPI2       = 13
 	futexWaitBitset    = 9
 	futexWakeBitset    = 10
 	futexPrivateFlag   = 128
@@ -29,6 +34,7 @@ const (
 func sysFutex(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	addr, op, val := a[0], int(a.Int(1)), a.Uint(2)
 	cmd := op &^ (futexPrivateFlag | futexClockRealtime)
+	private := op&futexPrivateFlag != 0
 	switch cmd {
 	case futexWait, futexWaitBitset:
 		bitset := ^uint32(0)
@@ -61,7 +67,7 @@ func sysFutex(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 				deadline = time.Now().Add(d - time.Duration(now.Nano()))
 			}
 		}
-		return 0, t.FutexWait(addr, val, bitset, deadline)
+		return 0, t.FutexWait(addr, val, bitset, deadline, private)
 	case futexWake, futexWakeBitset:
 		bitset := ^uint32(0)
 		if cmd == futexWakeBitset {
@@ -70,10 +76,33 @@ func sysFutex(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 				return 0, unix.EINVAL
 			}
 		}
-		n, err := t.FutexWake(addr, int(val), bitset)
+		n, err := t.FutexWake(addr, int(val), bitset, private)
 		return uintptr(n), err
+	case futexWakeOp:
+		n, err := t.FutexWakeOp(addr, a[4], int(val), int(a.Uint(3)), a.Uint(5), private)
+		return uintptr(n), err
+	case futexLockPI, futexLockPI2, futexTrylockPI:
+		var deadline time.Time
+		if a[3] != 0 && cmd != futexTrylockPI {
+			ts, err := getTimespec(t, a[3])
+			if err != nil {
+				return 0, err
+			}
+			// FUTEX_LOCK_PI timeouts are absolute CLOCK_REALTIME;
+			// LOCK_PI2 takes CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME.
+			clock := int32(unix.CLOCK_REALTIME)
+			if cmd == futexLockPI2 && op&futexClockRealtime == 0 {
+				clock = unix.CLOCK_MONOTONIC
+			}
+			var now unix.Timespec
+			unix.ClockGettime(clock, &now)
+			deadline = time.Now().Add(time.Duration(ts.Nano() - now.Nano()))
+		}
+		return 0, t.FutexLockPI(addr, cmd == futexTrylockPI, deadline, private)
+	case futexUnlockPI:
+		return 0, t.FutexUnlockPI(addr, private)
 	case futexRequeue, futexCmpRequeue:
-		n, err := t.FutexRequeue(addr, a[4], int(val), int(a.Uint(3)), cmd == futexCmpRequeue, a.Uint(5))
+		n, err := t.FutexRequeue(addr, a[4], int(val), int(a.Uint(3)), cmd == futexCmpRequeue, a.Uint(5), private)
 		return uintptr(n), err
 	}
 	return 0, unix.ENOSYS

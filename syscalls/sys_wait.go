@@ -10,8 +10,8 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"wait4":  partial(sysWait4, "stopped/continued children are not reported (no job control stops yet); rusage is zero"),
-		"waitid": partial(sysWaitid, "P_PIDFD unsupported; stopped/continued children are not reported"),
+		"wait4":  partial(sysWait4, "rusage is zero"),
+		"waitid": partial(sysWaitid, "P_PIDFD unsupported"),
 	})
 }
 
@@ -38,7 +38,7 @@ func sysWait4(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	}
 	if statusAddr != 0 {
 		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], r.Status.WaitStatusWord())
+		binary.LittleEndian.PutUint32(b[:], r.StatusWord())
 		if _, err := t.CopyOut(statusAddr, b[:]); err != nil {
 			return 0, unix.EFAULT
 		}
@@ -94,7 +94,12 @@ func sysWaitid(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		b := make([]byte, 128)
 		if r != nil {
 			st := r.Status.Code
-			if r.Status.Signal != 0 {
+			switch {
+			case r.Stopped != 0:
+				st = r.Stopped
+			case r.Continued:
+				st = int(unix.SIGCONT)
+			case r.Status.Signal != 0:
 				st = r.Status.Signal
 			}
 			kernel.EncodeSiginfo(b, kernel.SigInfo{Signo: int(unix.SIGCHLD), Code: r.Code, PID: r.PID, UID: r.UID, Status: st})

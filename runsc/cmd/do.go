@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 
 	"github.com/google/subcommands"
 	"golang.org/x/sys/unix"
@@ -145,8 +147,24 @@ func runDo(args []string) (int, error) {
 		}
 		return 1, fmt.Errorf("starting %s: %v", args[0], err)
 	}
+	// Signals sent to runsc go to the sandboxed program, as with gVisor's
+	// and runc's signal forwarding.
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, forwardedSignals...)
+	go func() {
+		for s := range sigs {
+			k.SignalInit(int(s.(syscall.Signal)))
+		}
+	}()
 	st := k.Wait()
+	signal.Stop(sigs)
 	return st.ShellCode(), nil
+}
+
+// forwardedSignals are the signals runsc passes on to the sandbox.
+var forwardedSignals = []os.Signal{
+	unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
+	unix.SIGWINCH, unix.SIGCONT, unix.SIGALRM,
 }
 
 // errnoText is an errno's message with a capital letter, as shells print it.

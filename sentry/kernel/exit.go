@@ -45,7 +45,7 @@ func (t *Task) finish() {
 	if t.clearChildTID != 0 && t.MM != nil {
 		var zero [4]byte
 		if _, err := t.MM.CopyOut(t.clearChildTID, zero[:]); err == nil {
-			t.FutexWake(t.clearChildTID, 1, ^uint32(0))
+			t.FutexWake(t.clearChildTID, 1, ^uint32(0), false)
 		}
 	}
 	t.exitRobustList()

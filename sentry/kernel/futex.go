@@ -11,10 +11,21 @@ import (
 
 // futexKey identifies a futex word: private futexes by address space and
 // address, shared ones by memory-file offset (so processes sharing the page
-// meet).
+// meet; mm is nil then).
 type futexKey struct {
 	mm   *mm.MM
 	addr uintptr
+}
+
+// futexKeyFor returns the key of the futex at addr. Non-private futex
+// operations on shared memory key by the memory itself.
+func (t *Task) futexKeyFor(addr uintptr, private bool) futexKey {
+	if !private {
+		if off, ok := t.MM.SharedKey(addr); ok {
+			return futexKey{addr: uintptr(off)}
+		}
+	}
+	return futexKey{t.MM, addr}
 }
 
 // futexWaiter is one blocked FUTEX_WAIT.
@@ -22,6 +33,9 @@ type futexWaiter struct {
 	key    futexKey
 	bitset uint32
 	woken  chan struct{}
+	// pi marks FUTEX_LOCK_PI waiters; task is the waiting task.
+	pi   bool
+	task *Task
 }
 
 // futexTable holds the waiters. mu guards waiters.
@@ -38,12 +52,12 @@ func (k *Kernel) futexes() *futexTable {
 // FutexWait blocks while the word at addr equals val, until woken (with a
 // matching bitset) or until the deadline (zero: none). It returns EAGAIN if
 // the value differs and ETIMEDOUT on timeout.
-func (t *Task) FutexWait(addr uintptr, val uint32, bitset uint32, deadline time.Time) error {
+func (t *Task) FutexWait(addr uintptr, val uint32, bitset uint32, deadline time.Time, private bool) error {
 	if addr&3 != 0 {
 		return unix.EINVAL
 	}
 	ft := t.k.futexes()
-	key := futexKey{t.MM, addr}
+	key := t.futexKeyFor(addr, private)
 	w := &futexWaiter{key: key, bitset: bitset, woken: make(chan struct{}, 1)}
 	ft.mu.Lock()
 	var b [4]byte
@@ -89,14 +103,15 @@ func (ft *futexTable) remove(w *futexWaiter) bool {
 }
 
 // FutexWake wakes up to n waiters on addr whose bitset intersects bitset.
-func (t *Task) FutexWake(addr uintptr, n int, bitset uint32) (int, error) {
+func (t *Task) FutexWake(addr uintptr, n int, bitset uint32, private bool) (int, error) {
 	if addr&3 != 0 {
 		return 0, unix.EINVAL
 	}
 	ft := t.k.futexes()
+	key := t.futexKeyFor(addr, private)
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
-	return ft.wakeLocked(futexKey{t.MM, addr}, n, bitset), nil
+	return ft.wakeLocked(key, n, bitset), nil
 }
 
 func (ft *futexTable) wakeLocked(key futexKey, n int, bitset uint32) int {
@@ -121,7 +136,7 @@ func (ft *futexTable) wakeLocked(key futexKey, n int, bitset uint32) int {
 
 // FutexRequeue wakes up to n waiters on addr and moves up to n2 others to
 // addr2. If check is set, the word at addr must equal val (EAGAIN if not).
-func (t *Task) FutexRequeue(addr, addr2 uintptr, n, n2 int, check bool, val uint32) (int, error) {
+func (t *Task) FutexRequeue(addr, addr2 uintptr, n, n2 int, check bool, val uint32, private bool) (int, error) {
 	if addr&3 != 0 || addr2&3 != 0 {
 		return 0, unix.EINVAL
 	}
@@ -137,7 +152,7 @@ func (t *Task) FutexRequeue(addr, addr2 uintptr, n, n2 int, check bool, val uint
 			return 0, unix.EAGAIN
 		}
 	}
-	key, key2 := futexKey{t.MM, addr}, futexKey{t.MM, addr2}
+	key, key2 := t.futexKeyFor(addr, private), t.futexKeyFor(addr2, private)
 	woken := ft.wakeLocked(key, n, ^uint32(0))
 	moved := 0
 	ws := ft.waiters[key]

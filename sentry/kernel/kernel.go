@@ -106,3 +106,15 @@ func (k *Kernel) initExited(s ExitStatus) {
 		close(k.exited)
 	}
 }
+
+// SignalInit sends sig to the sandbox's init process as if from outside
+// the sandbox (si_code SI_USER, sender pid 0): runsc forwards the signals
+// it receives this way.
+func (k *Kernel) SignalInit(sig int) {
+	k.mu.Lock()
+	tg := k.init
+	k.mu.Unlock()
+	if tg != nil {
+		tg.SendGroupSignal(SigInfo{Signo: sig})
+	}
+}

@@ -41,7 +41,7 @@ func (t *Task) exitRobustList() {
 		le.PutUint32(w[:], nv)
 		t.MM.CopyOut(word, w[:])
 		if v&futexWaiters != 0 {
-			t.FutexWake(word, 1, ^uint32(0))
+			t.FutexWake(word, 1, ^uint32(0), false)
 		}
 	}
 	for i := 0; next != head && next != 0 && i < robustListMax; i++ {

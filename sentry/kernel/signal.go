@@ -180,8 +180,10 @@ func (t *Task) deliver(info SigInfo, act SigAction) {
 		return
 	case sigDFL:
 		switch defaultActionOf(info.Signo) {
-		case actIgnore, actCont, actStop:
+		case actIgnore, actCont:
 			return
+		case actStop:
+			t.tg.groupStop(info.Signo)
 		case actCore:
 			t.exitGroup(ExitStatus{Signal: info.Signo, CoreDumped: true})
 		default:
@@ -210,6 +212,9 @@ func (t *Task) SendSignal(info SigInfo) {
 		t.tg.kill(ExitStatus{Signal: info.Signo})
 		return
 	}
+	if isStopSignal(info.Signo) {
+		t.tg.pending = dropSignal(t.tg.pending, int(unix.SIGCONT))
+	}
 	t.pending = append(t.pending, info)
 	t.tg.mu.Unlock()
 	t.interrupt()
@@ -217,6 +222,11 @@ func (t *Task) SendSignal(info SigInfo) {
 
 // acceptLocked decides whether a signal is queued. tg.mu must be held.
 func (t *Task) acceptLocked(info SigInfo) bool {
+	if info.Signo == int(unix.SIGCONT) {
+		t.tg.mu.Unlock()
+		t.tg.groupContinue()
+		t.tg.mu.Lock()
+	}
 	act := t.SigActionNoLock(info.Signo)
 	blocked := t.sigMask&(1<<(info.Signo-1)) != 0
 	if !blocked && isIgnored(info.Signo, act) {
@@ -255,6 +265,9 @@ func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
 		tg.kill(ExitStatus{Signal: info.Signo})
 		return
 	}
+	if info.Signo == int(unix.SIGCONT) {
+		tg.groupContinue()
+	}
 	h := tg.sighand
 	h.mu.Lock()
 	act := h.actions[info.Signo]
@@ -282,6 +295,9 @@ func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
 			}
 		}
 	}
+	if isStopSignal(info.Signo) {
+		tg.pending = dropSignal(tg.pending, int(unix.SIGCONT))
+	}
 	tg.pending = append(tg.pending, info)
 	tg.mu.Unlock()
 	// Wake a thread that can take it.
@@ -293,6 +309,14 @@ func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
 	}
 }
 
+func isStopSignal(sig int) bool {
+	switch unix.Signal(sig) {
+	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		return true
+	}
+	return false
+}
+
 // kill ends every task of the group with status s (SIGKILL, exit_group,
 // a fatal signal).
 func (tg *ThreadGroup) kill(s ExitStatus) {
@@ -300,6 +324,10 @@ func (tg *ThreadGroup) kill(s ExitStatus) {
 	if !tg.exiting {
 		tg.exiting = true
 		tg.status = s
+	}
+	if tg.stopped {
+		tg.stopped = false
+		close(tg.contCh)
 	}
 	tg.mu.Unlock()
 	tg.k.mu.Lock()

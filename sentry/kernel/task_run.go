@@ -208,6 +208,7 @@ func (t *Task) run() {
 		}
 		if !t.shouldExit() {
 			t.deliverPending()
+			t.waitWhileStopped()
 		}
 	}
 	if t.killedByExec.Load() {

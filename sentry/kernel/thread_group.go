@@ -62,6 +62,14 @@ type ThreadGroup struct {
 	status  ExitStatus
 	// rlimits are the resource limits.
 	rlimits map[int]Rlimit
+
+	// Job control (job_control.go): stopped is set during a group stop by
+	// stopSignal; contCh is closed when it ends. reportStop/reportCont are
+	// state changes not yet collected by the parent's wait.
+	stopped                bool
+	stopSignal             int
+	contCh                 chan struct{}
+	reportStop, reportCont bool
 }
 
 // newThreadGroup returns a process with no tasks yet.

@@ -23,6 +23,21 @@ type WaitResult struct {
 	Status ExitStatus
 	// Code is the CLD_* code (waitid).
 	Code int
+	// Stopped is the stop signal of a stopped child; Continued reports a
+	// continued one (WUNTRACED/WCONTINUED).
+	Stopped   int
+	Continued bool
+}
+
+// StatusWord encodes the result as wait4's int status.
+func (r *WaitResult) StatusWord() uint32 {
+	switch {
+	case r.Stopped != 0:
+		return uint32(r.Stopped)<<8 | 0x7f
+	case r.Continued:
+		return 0xffff
+	}
+	return r.Status.WaitStatusWord()
 }
 
 const (
@@ -78,6 +93,10 @@ func (t *Task) Wait(o WaitOptions) (*WaitResult, error) {
 				k.mu.Unlock()
 				return r, nil
 			}
+			if r := t.jobControlReport(c, o); r != nil {
+				k.mu.Unlock()
+				return r, nil
+			}
 		}
 		k.mu.Unlock()
 		if !any {
@@ -116,4 +135,24 @@ func (t *Task) matchChild(c *ThreadGroup, o WaitOptions) bool {
 		}
 	}
 	return true
+}
+
+// jobControlReport returns a stop or continue of child c that o asks for
+// (WUNTRACED, WCONTINUED), consuming it unless WNOWAIT. k.mu is held.
+func (t *Task) jobControlReport(c *ThreadGroup, o WaitOptions) *WaitResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.reportStop && o.Options&unix.WUNTRACED != 0:
+		if o.Options&unix.WNOWAIT == 0 {
+			c.reportStop = false
+		}
+		return &WaitResult{PID: c.ID, Code: cldStopped, Stopped: c.stopSignal}
+	case c.reportCont && o.Options&unix.WCONTINUED != 0:
+		if o.Options&unix.WNOWAIT == 0 {
+			c.reportCont = false
+		}
+		return &WaitResult{PID: c.ID, Code: cldCont, Continued: true}
+	}
+	return nil
 }

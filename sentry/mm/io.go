@@ -2,6 +2,7 @@ package mm
 
 import (
 	"bytes"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -160,4 +161,39 @@ func (m *MM) ZeroOutForce(addr uintptr, n int) error {
 		addr += uintptr(l)
 	}
 	return nil
+}
+
+// SharedKey returns the memory-file offset backing addr if addr is in a
+// shared mapping (where futexes are keyed by the memory, not the address:
+// processes sharing it must meet). It makes the page present.
+func (m *MM) SharedKey(addr uintptr) (uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := m.findVMA(addr)
+	if i < 0 || m.vmas[i].private {
+		return 0, false
+	}
+	off, err := m.translate(addr, false)
+	if err != nil {
+		return 0, false
+	}
+	return off + uint64(addr&(PageSize-1)), true
+}
+
+// AtomicWord returns a pointer to the aligned 32-bit word at addr in the
+// sentry's view of application memory, for atomic operations on futex
+// words (write says the caller will modify it). The pointer stays valid
+// while the page is mapped.
+func (m *MM) AtomicWord(addr uintptr, write bool) (*uint32, error) {
+	if addr&3 != 0 {
+		return nil, unix.EINVAL
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	off, err := m.translate(addr, write)
+	if err != nil {
+		return nil, unix.EFAULT
+	}
+	b := m.mf.Slice(off+uint64(addr&(PageSize-1)), 4)
+	return (*uint32)(unsafe.Pointer(&b[0])), nil
 }
