@@ -75,13 +75,11 @@ func doExecve(t *kernel.Task, dirfd int32, pathAddr, argvAddr, envvAddr uintptr,
 		return 0, err
 	}
 	if dirfd != atFDCWD && path[0] != '/' {
-		dir, err := getFile(t, dirfd)
+		dir, err := dirFor(t, dirfd, path)
 		if err != nil {
 			return 0, err
 		}
-		name := dir.Name()
-		dir.DecRef()
-		path = name + "/" + path
+		path = vfsOf(t).PathOf(dir, t.FS.Root()) + "/" + path
 	}
 	if err := t.Exec(path, argv, envv); err != nil {
 		var le *loader.Error

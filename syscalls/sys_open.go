@@ -8,9 +8,9 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"open":   partial(sysOpen, "read-only host root: creating or writing files fails with EROFS"),
-		"openat": partial(sysOpenat, "read-only host root: creating or writing files fails with EROFS"),
-		"creat":  partial(sysCreat, "read-only host root: always EROFS"),
+		"open":   partial(sysOpen, "no O_TMPFILE"),
+		"openat": partial(sysOpenat, "no O_TMPFILE"),
+		"creat":  full(sysCreat),
 		"close":  full(sysClose),
 	})
 }
@@ -21,13 +21,14 @@ func doOpen(t *kernel.Task, dirfd int32, pathAddr uintptr, flags int, mode uint3
 		return 0, err
 	}
 	path = procSelfExe(t, path)
+	if path == "" {
+		return 0, unix.ENOENT
+	}
 	dir, err := dirFor(t, dirfd, path)
 	if err != nil {
 		return 0, err
 	}
-	defer release(dir)
-	mode &^= t.FS.Umask()
-	f, err := t.Kernel().FS.OpenAt(dir, path, flags|oLargefile, mode&0o7777)
+	f, err := vfsOf(t).OpenAt(t.VFSContext(), dir, path, flags|oLargefile, mode&0o7777)
 	if err != nil {
 		return 0, errnoOf(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"stockade.dev/fs/vfs"
 	"stockade.dev/sentry/kernel"
 )
 
@@ -14,11 +15,12 @@ func init() {
 		"access":     full(sysAccess),
 		"faccessat":  full(sysFaccessat),
 		"faccessat2": full(sysFaccessat2),
-		"readlink":   partial(sysReadlink, "/proc: only /proc/self/exe"),
-		"readlinkat": partial(sysReadlinkat, "/proc: only /proc/self/exe"),
+		"readlink":   full(sysReadlink),
+		"readlinkat": full(sysReadlinkat),
 		"getcwd":     full(sysGetcwd),
 		"chdir":      full(sysChdir),
 		"fchdir":     full(sysFchdir),
+		"chroot":     full(sysChroot),
 	})
 }
 
@@ -33,12 +35,21 @@ func doAccess(t *kernel.Task, dirfd int32, pathAddr uintptr, mode uint32, flags 
 	if err != nil {
 		return 0, err
 	}
+	path = procSelfExe(t, path)
 	dir, err := dirFor(t, dirfd, path)
+	if err == errNotLocatable {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
-	defer release(dir)
-	return 0, errnoOf(t.Kernel().FS.AccessAt(dir, path, mode, flags))
+	ctx := t.VFSContext()
+	if flags&unix.AT_EACCESS == 0 {
+		// access(2) checks with the real ids.
+		c := t.Creds
+		ctx.Creds = &vfs.Creds{UID: c.RealUID, GID: c.RealGID, Groups: c.Groups, Privileged: c.RealUID == 0}
+	}
+	return 0, errnoOf(vfsOf(t).AccessAt(ctx, dir, path, mode, flags&unix.AT_SYMLINK_NOFOLLOW == 0, flags&unix.AT_EMPTY_PATH != 0))
 }
 
 func sysAccess(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
@@ -53,8 +64,8 @@ func sysFaccessat2(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	return doAccess(t, a.Int(0), a[1], a.Uint(2), int(a.Int(3)))
 }
 
-// procSelfLink answers readlink of the sandbox's own /proc/self links
-// (until procfs exists): exe.
+// procSelfLink answers readlink of the sandbox's own /proc/self links while
+// no procfs is mounted: exe.
 func procSelfLink(t *kernel.Task, path string) (string, bool) {
 	rest, ok := strings.CutPrefix(path, "/proc/")
 	if !ok {
@@ -81,17 +92,18 @@ func doReadlink(t *kernel.Task, dirfd int32, pathAddr, buf uintptr, size int32) 
 	if err != nil {
 		return 0, err
 	}
-	target, ok := procSelfLink(t, path)
-	if !ok {
+	var target string
+	if pt := procSelfExe(t, path); pt != path {
+		target = pt
+	} else {
 		dir, err := dirFor(t, dirfd, path)
+		if err == errNotLocatable {
+			return 0, unix.EINVAL
+		}
 		if err != nil {
 			return 0, err
 		}
-		defer release(dir)
-		if path == "" {
-			return 0, unix.ENOENT
-		}
-		target, err = t.Kernel().FS.ReadlinkAt(dir, path)
+		target, err = vfsOf(t).ReadlinkAt(t.VFSContext(), dir, path)
 		if err != nil {
 			return 0, errnoOf(err)
 		}
@@ -115,9 +127,10 @@ func sysReadlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 }
 
 func sysGetcwd(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
-	cwd := t.FS.Cwd()
-	name := cwd.Name()
-	cwd.DecRef()
+	name := vfsOf(t).PathOf(t.FS.Cwd(), t.FS.Root())
+	if strings.HasSuffix(name, " (deleted)") {
+		return 0, unix.ENOENT
+	}
 	b := append([]byte(name), 0)
 	if uintptr(len(b)) > a[1] {
 		return 0, unix.ERANGE
@@ -128,24 +141,44 @@ func sysGetcwd(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	return uintptr(len(b)), nil
 }
 
+// resolveDir resolves a directory the caller may search (chdir, chroot).
+func resolveDir(t *kernel.Task, pathAddr uintptr) (vfs.VirtualDentry, error) {
+	path, err := copyInPath(t, pathAddr)
+	if err != nil {
+		return vfs.VirtualDentry{}, err
+	}
+	ctx := t.VFSContext()
+	vd, err := vfsOf(t).Resolve(ctx, vfs.VirtualDentry{}, path, vfs.ResolveOptions{Follow: true})
+	if err != nil {
+		return vfs.VirtualDentry{}, errnoOf(err)
+	}
+	if vfs.FileType(vd.Inode()) != unix.S_IFDIR {
+		return vfs.VirtualDentry{}, unix.ENOTDIR
+	}
+	if err := vfs.MayAccess(ctx.Creds, vd.Inode(), vfs.MayExec); err != nil {
+		return vfs.VirtualDentry{}, err
+	}
+	return vd, nil
+}
+
 func sysChdir(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
-	path, err := copyInPath(t, a[0])
+	vd, err := resolveDir(t, a[0])
 	if err != nil {
 		return 0, err
 	}
-	dir, err := dirFor(t, atFDCWD, path)
+	t.FS.SetCwd(vd)
+	return 0, nil
+}
+
+func sysChroot(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if t.Creds.EffectiveUID != 0 {
+		return 0, unix.EPERM
+	}
+	vd, err := resolveDir(t, a[0])
 	if err != nil {
 		return 0, err
 	}
-	defer release(dir)
-	if err := t.Kernel().FS.AccessAt(dir, path, unix.X_OK, 0); err != nil {
-		return 0, errnoOf(err)
-	}
-	d, err := t.Kernel().FS.OpenAt(dir, path, unix.O_PATH|unix.O_DIRECTORY, 0)
-	if err != nil {
-		return 0, errnoOf(err)
-	}
-	t.FS.SetCwd(d)
+	t.FS.SetRoot(vd)
 	return 0, nil
 }
 
@@ -154,15 +187,18 @@ func sysFchdir(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	var st unix.Stat_t
-	if err := f.Stat(&st); err != nil {
-		f.DecRef()
-		return 0, errnoOf(err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		f.DecRef()
+	defer f.DecRef()
+	l, ok := f.(vfs.Locatable)
+	if !ok {
 		return 0, unix.ENOTDIR
 	}
-	t.FS.SetCwd(f)
+	vd := l.Location()
+	if vfs.FileType(vd.Inode()) != unix.S_IFDIR {
+		return 0, unix.ENOTDIR
+	}
+	if err := vfs.MayAccess(t.VFSContext().Creds, vd.Inode(), vfs.MayExec); err != nil {
+		return 0, err
+	}
+	t.FS.SetCwd(vd)
 	return 0, nil
 }

@@ -11,29 +11,24 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"clock_gettime":   partial(sysClockGettime, "CPU-time clocks report the sentry's process and thread CPU time"),
+		"clock_gettime":   partial(sysClockGettime, "CPU-time clocks (process, thread, clock_getcpuclockid) measure the host stub threads through /proc/<tid>/schedstat; PROF/VIRT clocks split user and system time in 10 ms samples"),
 		"clock_getres":    full(sysClockGetres),
 		"gettimeofday":    full(sysGettimeofday),
 		"time":            full(sysTime),
 		"nanosleep":       full(sysNanosleep),
-		"clock_nanosleep": partial(sysClockNanosleep, "CPU-time clocks sleep in wall time"),
+		"clock_nanosleep": partial(sysClockNanosleep, "sleeps on CPU-time clocks poll the clock every 10 ms"),
 	})
 }
 
-// clockID maps an application clock id to a host one. Per-process and
-// per-thread CPU clocks of the application are not tracked yet.
+// clockID maps an application clock id to a host one. CPU-time clocks
+// (CLOCK_*_CPUTIME_ID and clock_getcpuclockid's negative ids) are the
+// application's, resolved by Task.ResolveCPUClock instead.
 func clockID(id int32) (int32, error) {
 	switch id {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_MONOTONIC_RAW,
 		unix.CLOCK_REALTIME_COARSE, unix.CLOCK_MONOTONIC_COARSE, unix.CLOCK_BOOTTIME,
 		unix.CLOCK_REALTIME_ALARM, unix.CLOCK_BOOTTIME_ALARM, unix.CLOCK_TAI:
 		return id, nil
-	case unix.CLOCK_PROCESS_CPUTIME_ID, unix.CLOCK_THREAD_CPUTIME_ID:
-		return id, nil
-	}
-	if id < 0 {
-		// Dynamic CPU clocks of a pid/tid: the sandbox's own.
-		return unix.CLOCK_PROCESS_CPUTIME_ID, nil
 	}
 	return 0, unix.EINVAL
 }
@@ -61,6 +56,12 @@ func getTimespec(t *kernel.Task, addr uintptr) (unix.Timespec, error) {
 }
 
 func sysClockGettime(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if c, ok, err := t.ResolveCPUClock(a.Int(0)); ok {
+		if err != nil {
+			return 0, err
+		}
+		return 0, putTimespec(t, a[1], unix.NsecToTimespec(c.Now()))
+	}
 	id, err := clockID(a.Int(0))
 	if err != nil {
 		return 0, err
@@ -73,6 +74,12 @@ func sysClockGettime(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 }
 
 func sysClockGetres(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if c, ok, err := t.ResolveCPUClock(a.Int(0)); ok {
+		if err != nil || a[1] == 0 {
+			return 0, err
+		}
+		return 0, putTimespec(t, a[1], unix.NsecToTimespec(c.Resolution().Nanoseconds()))
+	}
 	id, err := clockID(a.Int(0))
 	if err != nil {
 		return 0, err
@@ -147,12 +154,18 @@ func sleepFor(t *kernel.Task, deadline time.Time, remAddr uintptr) error {
 }
 
 func sysClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if c, ok, err := t.ResolveCPUClock(a.Int(0)); ok {
+		if err != nil {
+			return 0, err
+		}
+		if c.Task == t {
+			return 0, unix.EINVAL // the caller's own thread clock
+		}
+		return cpuClockSleep(t, c, a)
+	}
 	id, err := clockID(a.Int(0))
 	if err != nil {
 		return 0, err
-	}
-	if id == unix.CLOCK_THREAD_CPUTIME_ID {
-		return 0, unix.EINVAL
 	}
 	ts, err := getTimespec(t, a[2])
 	if err != nil {
@@ -170,4 +183,31 @@ func sysClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		rem = 0
 	}
 	return 0, sleepFor(t, time.Now().Add(d), rem)
+}
+
+// cpuClockSleep implements clock_nanosleep on a CPU-time clock: it
+// samples the clock every 10 ms until it reaches the target.
+func cpuClockSleep(t *kernel.Task, c kernel.CPUClock, a *kernel.SyscallArgs) (uintptr, error) {
+	ts, err := getTimespec(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	abs := a.Int(1)&unix.TIMER_ABSTIME != 0
+	target := ts.Nano()
+	if !abs {
+		target += c.Now()
+	}
+	for {
+		now := c.Now()
+		if now >= target {
+			return 0, nil
+		}
+		wait := min(time.Duration(target-now), 10*time.Millisecond)
+		if err := t.Block(nil, time.Now().Add(wait)); err != nil && err != kernel.ErrTimedOut {
+			if !abs && a[3] != 0 {
+				putTimespec(t, a[3], unix.NsecToTimespec(max(target-c.Now(), 0)))
+			}
+			return 0, kernel.ERESTARTNOHAND
+		}
+	}
 }

@@ -33,23 +33,41 @@ func copyInPath(t *kernel.Task, addr uintptr) (string, error) {
 	return p, err
 }
 
-// dirFor returns the directory a path resolves against (nil for absolute
-// paths) with a reference the caller drops with release.
-func dirFor(t *kernel.Task, dirfd int32, path string) (vfs.FileDescription, error) {
+// dirFor returns the place a path resolves against: the zero value for
+// absolute paths and AT_FDCWD (the VFS uses the root or cwd), else dirfd's
+// location. An empty path with AT_EMPTY_PATH needs dirfd itself, which is
+// returned for AT_FDCWD as the cwd.
+func dirFor(t *kernel.Task, dirfd int32, path string) (vfs.VirtualDentry, error) {
 	if len(path) > 0 && path[0] == '/' {
-		return nil, nil
+		return vfs.VirtualDentry{}, nil
 	}
 	if dirfd == atFDCWD {
-		return t.FS.Cwd(), nil
+		if path == "" {
+			return t.FS.Cwd(), nil
+		}
+		return vfs.VirtualDentry{}, nil
 	}
-	return getFile(t, dirfd)
+	f, err := getFile(t, dirfd)
+	if err != nil {
+		return vfs.VirtualDentry{}, err
+	}
+	defer f.DecRef()
+	l, ok := f.(vfs.Locatable)
+	if !ok {
+		if path == "" {
+			return vfs.VirtualDentry{}, errNotLocatable
+		}
+		return vfs.VirtualDentry{}, unix.ENOTDIR
+	}
+	return l.Location(), nil
 }
 
-func release(f vfs.FileDescription) {
-	if f != nil {
-		f.DecRef()
-	}
-}
+// errNotLocatable marks an fd (pipe, socket, host stdio) that has no place
+// in the tree: AT_EMPTY_PATH operations on it use the file itself.
+var errNotLocatable = unix.Errno(0x7fff)
+
+// vfsOf returns the kernel's VFS.
+func vfsOf(t *kernel.Task) *vfs.VFS { return t.Kernel().VFS }
 
 // errnoOf converts an error to an errno (EIO for non-errno errors).
 func errnoOf(err error) error {
@@ -78,12 +96,15 @@ func structBytes[T any](v *T) []byte {
 }
 
 // procSelfExe rewrites /proc/self/exe (and /proc/<pid>/exe of the caller)
-// to the executable's path until procfs exists.
+// to the executable's path while no procfs is mounted.
 func procSelfExe(t *kernel.Task, path string) string {
 	if len(path) < 10 || path[:6] != "/proc/" {
 		return path
 	}
 	if target, ok := procSelfLink(t, path); ok {
+		if _, err := vfsOf(t).Resolve(t.VFSContext(), vfs.VirtualDentry{}, "/proc/self", vfs.ResolveOptions{}); err == nil {
+			return path // a real procfs answers
+		}
 		return target
 	}
 	return path

@@ -92,11 +92,11 @@ func runDo(args []string) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	rootFS, err := host.NewFS("/")
+	v, err := buildDoTree()
 	if err != nil {
-		return 1, fmt.Errorf("opening the host root: %v", err)
+		return 1, err
 	}
-	k := kernel.New(p, mf, rootFS, syscalls.Table())
+	k := kernel.New(p, mf, v, syscalls.Table())
 	if straceFlag {
 		if logw != nil {
 			k.Strace = logw
@@ -117,13 +117,12 @@ func runDo(args []string) (int, error) {
 		fdt.Set(int32(fd), f, false)
 		f.DecRef()
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		wd = "/"
-	}
-	cwd, err := rootFS.OpenAt(nil, wd, unix.O_PATH|unix.O_DIRECTORY, 0)
-	if err != nil {
-		cwd = rootFS.Root()
+	creds0 := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	cwd := v.Root()
+	if wd, err := os.Getwd(); err == nil {
+		if vd, err := v.Resolve(creds0, vfs.VirtualDentry{}, wd, vfs.ResolveOptions{Follow: true}); err == nil {
+			cwd = vd
+		}
 	}
 	groups, _ := unix.Getgroups()
 	g32 := make([]uint32, len(groups))
@@ -132,11 +131,12 @@ func runDo(args []string) (int, error) {
 	}
 	creds := kernel.NewCredentials(uint32(unix.Getuid()), uint32(unix.Getgid()), g32)
 
-	path, err := lookPath(rootFS, cwd, args[0], os.Getenv("PATH"))
+	ctx := &vfs.Context{Creds: &vfs.Creds{UID: creds.EffectiveUID, GID: creds.EffectiveGID, Groups: creds.Groups, Privileged: creds.EffectiveUID == 0}, Root: v.Root(), Cwd: cwd}
+	path, err := lookPath(v, ctx, args[0], os.Getenv("PATH"))
 	if err != nil {
 		return err.(*shellError).code, err
 	}
-	if err := k.StartInit(path, args, os.Environ(), fdt, cwd, creds); err != nil {
+	if err := k.StartInit(path, args, os.Environ(), fdt, kernel.NewFSContext(v.Root(), cwd, 0o022), creds); err != nil {
 		var le *loader.Error
 		if errors.As(err, &le) {
 			code := 126
@@ -161,6 +161,16 @@ func runDo(args []string) (int, error) {
 	return st.ShellCode(), nil
 }
 
+// buildDoTree builds the file tree of `runsc do`: the host's root,
+// read-only.
+func buildDoTree() (*vfs.VFS, error) {
+	_, root, err := host.NewTreeFS("/")
+	if err != nil {
+		return nil, fmt.Errorf("opening the host root: %v", err)
+	}
+	return vfs.New(root, "hostfs", "/", vfs.MountReadOnly), nil
+}
+
 // forwardedSignals are the signals runsc passes on to the sandbox.
 var forwardedSignals = []os.Signal{
 	unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
@@ -178,7 +188,7 @@ func errnoText(e unix.Errno) string {
 
 // lookPath finds name like a shell's command search: names containing a
 // slash are used as they are; others are searched in PATH.
-func lookPath(fs vfs.Filesystem, cwd vfs.FileDescription, name, pathEnv string) (string, error) {
+func lookPath(v *vfs.VFS, ctx *vfs.Context, name, pathEnv string) (string, error) {
 	if strings.Contains(name, "/") {
 		return name, nil
 	}
@@ -191,10 +201,10 @@ func lookPath(fs vfs.Filesystem, cwd vfs.FileDescription, name, pathEnv string) 
 		}
 		p := dir + "/" + name
 		var st unix.Stat_t
-		if fs.StatAt(cwd, p, 0, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		if v.StatAt(ctx, vfs.VirtualDentry{}, p, true, false, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 			continue
 		}
-		if fs.AccessAt(cwd, p, unix.X_OK, 0) == nil {
+		if v.AccessAt(ctx, vfs.VirtualDentry{}, p, unix.X_OK, true, false) == nil {
 			return p, nil
 		}
 	}

@@ -142,6 +142,7 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 	}
 	setChildTID := f&unix.CLONE_CHILD_SETTID != 0
 
+	child.inheritAttrs(t, f) // prctl and sched attributes (task_attrs.go)
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()

@@ -41,6 +41,7 @@ func (t *Task) shouldExit() bool {
 // the task's resources and, for the last thread, turns the process into a
 // zombie for its parent to reap.
 func (t *Task) finish() {
+	t.exitHook() // pdeath signals, CPU time to the process, timers (timers.go)
 	// CLONE_CHILD_CLEARTID: clear the tid word and wake a joiner.
 	if t.clearChildTID != 0 && t.MM != nil {
 		var zero [4]byte

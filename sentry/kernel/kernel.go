@@ -25,8 +25,8 @@ type Kernel struct {
 	// Platform runs application code; MemFile backs its memory.
 	Platform platform.Platform
 	MemFile  *memfile.File
-	// FS is the root filesystem.
-	FS vfs.Filesystem
+	// VFS is the file tree.
+	VFS *vfs.VFS
 	// Syscalls is the system call table.
 	Syscalls *SyscallTable
 	// Strace, when set, receives a line for every system call.
@@ -74,10 +74,10 @@ func (s ExitStatus) ShellCode() int {
 }
 
 // New returns a kernel ready to start a process.
-func New(p platform.Platform, mf *memfile.File, fs vfs.Filesystem, table *SyscallTable) *Kernel {
+func New(p platform.Platform, mf *memfile.File, fs *vfs.VFS, table *SyscallTable) *Kernel {
 	hn, _ := os.Hostname()
 	return &Kernel{
-		Platform: p, MemFile: mf, FS: fs, Syscalls: table, Hostname: hn,
+		Platform: p, MemFile: mf, VFS: fs, Syscalls: table, Hostname: hn,
 		Log: slog.Default(), bootTime: time.Now(), exited: make(chan struct{}),
 		tasks: map[int32]*Task{},
 	}

@@ -14,21 +14,26 @@ import (
 // Rlimit is one resource limit.
 type Rlimit struct{ Cur, Max uint64 }
 
-// FSContext is the filesystem state a task may share: cwd and umask. mu
-// guards both.
+// FSContext is the filesystem state a task may share (CLONE_FS): root,
+// working directory and umask. mu guards them.
 type FSContext struct {
 	mu    sync.Mutex
-	cwd   vfs.FileDescription
+	root  vfs.VirtualDentry
+	cwd   vfs.VirtualDentry
 	umask uint32
 	users int
+}
+
+// NewFSContext returns a context with the given root and working directory.
+func NewFSContext(root, cwd vfs.VirtualDentry, umask uint32) *FSContext {
+	return &FSContext{root: root, cwd: cwd, umask: umask, users: 1}
 }
 
 // Fork returns a copy of f (clone without CLONE_FS).
 func (f *FSContext) Fork() *FSContext {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.cwd.IncRef()
-	return &FSContext{cwd: f.cwd, umask: f.umask, users: 1}
+	return &FSContext{root: f.root, cwd: f.cwd, umask: f.umask, users: 1}
 }
 
 func (f *FSContext) incUsers() {
@@ -37,38 +42,39 @@ func (f *FSContext) incUsers() {
 	f.mu.Unlock()
 }
 
-// release drops a user; the last one drops the cwd.
+// release drops a user.
 func (f *FSContext) release() {
 	f.mu.Lock()
 	f.users--
-	var cwd interface{ DecRef() }
-	if f.users == 0 {
-		cwd = f.cwd
-		f.cwd = nil
-	}
 	f.mu.Unlock()
-	if cwd != nil {
-		cwd.DecRef()
-	}
 }
 
-// Cwd returns the working directory with a reference.
-func (f *FSContext) Cwd() vfs.FileDescription {
+// Cwd returns the working directory.
+func (f *FSContext) Cwd() vfs.VirtualDentry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.cwd.IncRef()
 	return f.cwd
 }
 
-// SetCwd replaces the working directory, taking the caller's reference.
-func (f *FSContext) SetCwd(d vfs.FileDescription) {
+// Root returns the root directory (chroot).
+func (f *FSContext) Root() vfs.VirtualDentry {
 	f.mu.Lock()
-	old := f.cwd
+	defer f.mu.Unlock()
+	return f.root
+}
+
+// SetCwd changes the working directory.
+func (f *FSContext) SetCwd(d vfs.VirtualDentry) {
+	f.mu.Lock()
 	f.cwd = d
 	f.mu.Unlock()
-	if old != nil {
-		old.DecRef()
-	}
+}
+
+// SetRoot changes the root directory (chroot).
+func (f *FSContext) SetRoot(d vfs.VirtualDentry) {
+	f.mu.Lock()
+	f.root = d
+	f.mu.Unlock()
 }
 
 // Umask returns the umask.
@@ -85,6 +91,18 @@ func (f *FSContext) SwapUmask(m uint32) uint32 {
 	old := f.umask
 	f.umask = m & 0o777
 	return old
+}
+
+// VFSContext returns the task's view for path resolution: its filesystem
+// credentials, root, working directory and umask.
+func (t *Task) VFSContext() *vfs.Context {
+	t.FS.mu.Lock()
+	defer t.FS.mu.Unlock()
+	c := t.Creds
+	return &vfs.Context{
+		Creds: &vfs.Creds{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups, Privileged: c.EffectiveUID == 0},
+		Root:  t.FS.root, Cwd: t.FS.cwd, Umask: t.FS.umask,
+	}
 }
 
 // Task is one application thread. Fields without a lock note are used only
@@ -150,6 +168,8 @@ type Task struct {
 	done chan struct{}
 	// lastCPUTime is the last CPU time read (kept once the thread is gone).
 	lastCPUTime int64
+	// attrs are prctl, scheduling and CPU accounting state (task_attrs.go).
+	attrs taskAttrs
 }
 
 // Kernel returns the task's kernel.

@@ -17,12 +17,12 @@ import (
 // StartInit starts the sandbox's first process (pid 1): it runs filename
 // with argv and envv, with the given fd table, working directory and
 // credentials. It returns once the program is loaded (or failed to load).
-func (k *Kernel) StartInit(filename string, argv, envv []string, fdt *vfs.FDTable, cwd vfs.FileDescription, creds *Credentials) error {
+func (k *Kernel) StartInit(filename string, argv, envv []string, fdt *vfs.FDTable, fsc *FSContext, creds *Credentials) error {
 	k.mu.Lock()
 	tg := k.newThreadGroup(nil, &sigHandlers{}, map[int]Rlimit{})
 	t := &Task{
 		k: k, tg: tg, FDTable: fdt, interruptCh: make(chan struct{}, 1), done: make(chan struct{}),
-		FS:    &FSContext{cwd: cwd, umask: 0o022, users: 1},
+		FS:    fsc,
 		Creds: creds,
 	}
 	t.ID = k.allocTIDLocked()
@@ -56,10 +56,8 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 		return fmt.Errorf("creating an address space: %w", err)
 	}
 	m := mm.New(t.k.MemFile, as, t.k.Platform.MaxUserAddress())
-	cwd := t.FS.Cwd()
-	defer cwd.DecRef()
 	res, err := loader.Load(&loader.Args{
-		FS: t.k.FS, Cwd: cwd, Filename: filename, Argv: argv, Envv: envv, MM: m,
+		VFS: t.k.VFS, Ctx: t.VFSContext(), Filename: filename, Argv: argv, Envv: envv, MM: m,
 		UID: t.Creds.RealUID, EUID: t.Creds.EffectiveUID, GID: t.Creds.RealGID, EGID: t.Creds.EffectiveGID,
 		Random: t.k.Random, VDSO: t.k.vdso(),
 	})
@@ -70,6 +68,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	m.Executable = res.Path
 	// Point of no return.
 	t.killOtherThreads()
+	t.execAttrs() // POSIX timers, dumpable, keepcaps, CPU time (task_attrs.go)
 	old := t.MM
 	t.MM = m
 	if old != nil {

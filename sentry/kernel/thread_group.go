@@ -63,6 +63,13 @@ type ThreadGroup struct {
 	// rlimits are the resource limits.
 	rlimits map[int]Rlimit
 
+	// timers are the interval and POSIX timers (timers.go); acct the usage
+	// of exited threads and reaped children (rusage.go); attrs the
+	// per-process prctl state (task_attrs.go). Each has its own lock.
+	timers timerState
+	acct   tgAccounting
+	attrs  processAttrs
+
 	// Job control (job_control.go): stopped is set during a group stop by
 	// stopSignal; contCh is closed when it ends. reportStop/reportCont are
 	// state changes not yet collected by the parent's wait.

@@ -88,6 +88,7 @@ func (t *Task) Wait(o WaitOptions) (*WaitResult, error) {
 					r.UID = c.leader.Creds.RealUID
 				}
 				if o.Options&unix.WNOWAIT == 0 {
+					t.tg.addChildUsage(c) // RUSAGE_CHILDREN (rusage.go)
 					k.reapLocked(c)
 				}
 				k.mu.Unlock()

@@ -22,9 +22,9 @@ const maxInterpreterDepth = 4
 
 // Args are the inputs of Load.
 type Args struct {
-	// FS and Cwd resolve Filename.
-	FS  vfs.Filesystem
-	Cwd vfs.FileDescription
+	// VFS and Ctx resolve Filename.
+	VFS *vfs.VFS
+	Ctx *vfs.Context
 	// Filename is the path to execute; Argv and Envv its arguments and
 	// environment.
 	Filename string
@@ -66,7 +66,7 @@ func fail(errno unix.Errno, format string, a ...any) error {
 
 // openExec opens path for execution: it must be a regular, executable file.
 func openExec(a *Args, path string) (vfs.FileDescription, error) {
-	f, err := a.FS.OpenAt(a.Cwd, path, unix.O_RDONLY, 0)
+	f, err := a.VFS.OpenAt(a.Ctx, vfs.VirtualDentry{}, path, unix.O_RDONLY, 0)
 	if err != nil {
 		errno, _ := err.(unix.Errno)
 		if errno == 0 {
@@ -83,7 +83,7 @@ func openExec(a *Args, path string) (vfs.FileDescription, error) {
 		f.DecRef()
 		return nil, fail(unix.EACCES, "%s: %v", path, unix.EACCES)
 	}
-	if err := a.FS.AccessAt(a.Cwd, path, unix.X_OK, 0); err != nil {
+	if err := a.VFS.AccessAt(a.Ctx, vfs.VirtualDentry{}, path, unix.X_OK, true, false); err != nil {
 		f.DecRef()
 		return nil, fail(unix.EACCES, "%s: %v", path, unix.EACCES)
 	}
@@ -136,7 +136,7 @@ func Load(a *Args) (*Result, error) {
 	entry := exe.entry
 	var interpBase uintptr
 	if exe.interp != "" {
-		inf, err := a.FS.OpenAt(a.Cwd, exe.interp, unix.O_RDONLY, 0)
+		inf, err := a.VFS.OpenAt(a.Ctx, vfs.VirtualDentry{}, exe.interp, unix.O_RDONLY, 0)
 		if err != nil {
 			errno, _ := err.(unix.Errno)
 			if errno == 0 {
@@ -159,7 +159,11 @@ func Load(a *Args) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Entry: entry, StackPointer: sp, Path: f.Name(), Argv: argv}, nil
+	name := path
+	if l, ok := f.(vfs.Locatable); ok {
+		name = a.VFS.PathOf(l.Location(), a.Ctx.Root)
+	}
+	return &Result{Entry: entry, StackPointer: sp, Path: name, Argv: argv}, nil
 }
 
 // parseShebang splits a "#!interp arg" line.
