@@ -22,6 +22,9 @@ import (
 // space maps from.
 type Platform struct {
 	memFD int
+	// pool holds parked stubs (pool.go); poolWant asks for a refill.
+	pool     chan parkedStub
+	poolWant chan struct{}
 }
 
 // New returns a ptrace platform mapping application memory from memFD.
@@ -29,7 +32,11 @@ func New(memFD int) (*Platform, error) {
 	if _, _, err := stubBinary(); err != nil {
 		return nil, err
 	}
-	return &Platform{memFD: memFD}, nil
+	p := &Platform{memFD: memFD}
+	if os.Getenv("STOCKADE_NO_STUB_POOL") == "" {
+		p.startPool()
+	}
+	return p, nil
 }
 
 // Name implements platform.Platform.
@@ -51,9 +58,12 @@ func (p *Platform) VDSO() uintptr { return uintptr(vdsoRange.vdso) }
 // NewAddressSpace implements platform.Platform. The calling goroutine must
 // have locked its OS thread; that thread becomes the stub's tracer.
 func (p *Platform) NewAddressSpace() (platform.AddressSpace, error) {
-	pid, err := startStub(p.memFD)
-	if err != nil {
-		return nil, err
+	pid, ok := p.takeStub()
+	if !ok {
+		var err error
+		if pid, err = startStub(p.memFD); err != nil {
+			return nil, err
+		}
 	}
 	gadget, cloneGadget := stubGadget, stubCloneG
 	// The hand-off between tracer and stub is the hot path: keep both on

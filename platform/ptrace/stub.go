@@ -209,6 +209,11 @@ func stubBinary() (string, uintptr, error) {
 // forkStub execs the stub at path traced by the calling (locked) OS thread
 // and waits for its first stop.
 func forkStub(path string, memFD int) (int, error) {
+	return forkStubWith(path, memFD, 0)
+}
+
+// forkStubWith is forkStub with a parent-death signal for the stub.
+func forkStubWith(path string, memFD int, pdeathsig syscall.Signal) (int, error) {
 	files := []uintptr{}
 	if memFD >= 0 {
 		files = append(files, uintptr(memFD))
@@ -224,8 +229,9 @@ func forkStub(path string, memFD int) (int, error) {
 		// may be long before the address space's last user. The stub dies
 		// with its tracers instead (PTRACE_O_EXITKILL).
 		Sys: &syscall.SysProcAttr{
-			Ptrace: true,
-			Setsid: true,
+			Ptrace:    true,
+			Setsid:    true,
+			Pdeathsig: pdeathsig,
 		},
 	})
 	unix.RawSyscall(unix.SYS_PERSONALITY, old, 0, 0)
@@ -258,11 +264,21 @@ func forkStub(path string, memFD int) (int, error) {
 // fd 0. It returns the stub's pid once the stub has cleared its address space
 // and stopped.
 func startStub(memFD int) (int, error) {
+	return startStubWith(memFD, 0)
+}
+
+// startStubPdeathsig starts a stub that gets SIGKILL when the calling OS
+// thread exits (for the pool, whose thread lives as long as the sentry).
+func startStubPdeathsig(memFD int) (int, error) {
+	return startStubWith(memFD, syscall.SIGKILL)
+}
+
+func startStubWith(memFD int, pdeathsig syscall.Signal) (int, error) {
 	path, _, err := stubBinary()
 	if err != nil {
 		return 0, err
 	}
-	pid, err := forkStub(path, memFD)
+	pid, err := forkStubWith(path, memFD, pdeathsig)
 	if err != nil {
 		return 0, err
 	}

@@ -25,6 +25,7 @@ func (k *Kernel) StartInit(filename string, argv, envv []string, fdt *vfs.FDTabl
 		FS:    fsc,
 		Creds: creds,
 	}
+	t.initProc(nil)
 	t.ID = k.allocTIDLocked()
 	tg.ID, tg.leader, tg.pgid, tg.sid = t.ID, t, t.ID, t.ID
 	tg.tasks = []*Task{t}
@@ -95,7 +96,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	t.altStack = SignalStack{}
 	t.clearChildTID = 0
 	t.robustList = 0
-	t.Comm = commName(res.Path)
+	t.SetComm(commName(res.Path))
 	t.Regs = platform.Registers{
 		Rip: uint64(res.Entry), Rsp: uint64(res.StackPointer),
 		Cs: 0x33, Ss: 0x2b, Eflags: 0x202,
@@ -202,6 +203,7 @@ func (t *Task) run() {
 			}
 		case platform.EventSignal:
 			fi := t.ctx.FaultInfo()
+			t.k.Log.Info("synchronous signal", "tid", t.ID, "signo", fi.Signo, "code", fi.Code, "addr", fmt.Sprintf("%#x", fi.Addr), "rip", fmt.Sprintf("%#x", t.Regs.Rip), "rax", fmt.Sprintf("%#x", t.Regs.Rax), "exe", t.MM.Executable, "vmas", t.MM.String())
 			t.forceSignal(SigInfo{Signo: fi.Signo, Code: fi.Code, Addr: fi.Addr})
 		case platform.EventInterrupt:
 		}

@@ -1,6 +1,7 @@
 package mm
 
 import (
+	"os"
 	"log/slog"
 
 	"golang.org/x/sys/unix"
@@ -79,7 +80,7 @@ func (m *MM) HandleFault(addr uintptr, fi platform.FaultInfo) error {
 func (m *MM) makePresent(v *vma, start, end uintptr) error {
 	var cache *fileCache
 	var key FileKey
-	if v.file != nil && v.private {
+	if v.file != nil && v.private && !noCache {
 		if c, ok := v.file.(Cacheable); ok {
 			if k, ok := c.CacheKey(); ok {
 				cache, key = cacheFor(m.mf), k
@@ -98,6 +99,19 @@ func (m *MM) makePresent(v *vma, start, end uintptr) error {
 				a += PageSize
 				continue
 			}
+		}
+		if pp, ok := v.file.(PageProvider); ok {
+			idx := (v.off + uint64(a-v.start)) / PageSize
+			off, err := pp.FilePage(idx)
+			if err != nil {
+				if a == start {
+					return err
+				}
+				break // beyond EOF: map what we have
+			}
+			m.pages[a] = page{off: off}
+			a += PageSize
+			continue
 		}
 		// A run of missing pages.
 		runEnd := a + PageSize
@@ -128,10 +142,10 @@ func (m *MM) makePresent(v *vma, start, end uintptr) error {
 			if got < len(buf) {
 				clear(buf[got:])
 			}
-			if cache != nil && cache.insert(key, fileOff/PageSize, off, int(n/PageSize)) {
-				// The cache took the allocation's references and gave ours.
-				m.mf.DecRef(off, n)
-				m.mf.IncRef(off, n)
+			if cache != nil {
+				// The cache takes references of its own on the pages it
+				// stores; the allocation's stay with this mapping.
+				cache.insert(key, fileOff/PageSize, off, int(n/PageSize))
 			}
 		}
 		for p := a; p < runEnd; p += PageSize {
@@ -279,3 +293,5 @@ func (m *MM) copyForSentryWrite(pg uintptr, p page) (uint64, error) {
 	m.pages[pg] = page{off: off}
 	return off, nil
 }
+
+var noCache = os.Getenv("STOCKADE_NO_FILE_CACHE") != ""

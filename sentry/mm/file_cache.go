@@ -64,9 +64,9 @@ func (c *fileCache) lookup(key FileKey, idx uint64) (uint64, bool) {
 }
 
 // insert stores pages [idx, idx+n) of key at memory-file offset off (which
-// the caller allocated and filled); the caller's references become the
-// cache's, and the caller gets new ones. It reports whether the pages were
-// cached (if not, the caller keeps its own references).
+// the caller allocated and filled), taking a reference of the cache's own
+// on each page it stores (pages already cached are skipped). It reports
+// whether there was room.
 func (c *fileCache) insert(key FileKey, idx uint64, off uint64, n int) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -36,6 +36,18 @@ type Mappable interface {
 	DecRef()
 }
 
+// PageProvider is a file whose contents live in the memory file (tmpfs,
+// memfd): mappings use its pages directly, so a MAP_SHARED mapping and
+// read/write(2) see the same bytes, and a private mapping shares them
+// copy-on-write.
+type PageProvider interface {
+	Mappable
+	// FilePage returns the memory-file offset of page idx of the file with
+	// a new reference for the caller, allocating the page if needed.
+	// Beyond the end of the file it returns EFAULT (the access faults).
+	FilePage(idx uint64) (uint64, error)
+}
+
 // vma is one virtual memory area: [start, end) with uniform attributes.
 type vma struct {
 	start, end uintptr
