@@ -1,8 +1,8 @@
 package mm
 
 import (
-	"os"
 	"log/slog"
+	"os"
 
 	"golang.org/x/sys/unix"
 
