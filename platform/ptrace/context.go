@@ -20,6 +20,11 @@ type context struct {
 	// running is the stub thread Switch is running, for Interrupt.
 	running atomic.Pointer[thread]
 
+	// cachedAS and cachedThread remember the stub thread of the last
+	// address space switched into.
+	cachedAS     *addressSpace
+	cachedThread *thread
+
 	// lastTID is the host tid of the stub thread last run, for CPUClock.
 	lastTID atomic.Int32
 
@@ -31,9 +36,15 @@ type context struct {
 // Switch implements platform.Context.
 func (c *context) Switch(pas platform.AddressSpace, regs *platform.Registers) (platform.Event, error) {
 	as := pas.(*addressSpace)
-	t, err := as.threadForCaller()
-	if err != nil {
-		return 0, err
+	// A context is driven by one OS thread, so its stub thread in an
+	// address space does not change: skip the gettid and lookup.
+	t := c.cachedThread
+	if c.cachedAS != as || t == nil {
+		var err error
+		if t, err = as.threadForCaller(); err != nil {
+			return 0, err
+		}
+		c.cachedAS, c.cachedThread = as, t
 	}
 	c.running.Store(t)
 	defer c.running.Store(nil)

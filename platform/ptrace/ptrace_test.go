@@ -84,3 +84,44 @@ func TestFault(t *testing.T) {
 		t.Fatalf("fault %+v", fi)
 	}
 }
+
+// BenchmarkSyscallTrap measures one trapped system call round trip
+// (PTRACE_SYSEMU stop, registers out and back in) and checks the hot path
+// allocates nothing.
+func BenchmarkSyscallTrap(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	mf, p, as := setup(b)
+	defer as.Release()
+	off, _ := mf.Allocate(4096)
+	copy(mf.Slice(off, 4096), loopCode)
+	as.MapFile(0x400000, platform.FileRange{Offset: off, Length: 4096}, platform.AccessType{Read: true, Execute: true}, false)
+	c := p.NewContext()
+	regs := as.(*addressSpace).initRegs
+	regs.Rip = 0x400000
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if ev, err := c.Switch(as, &regs); err != nil || ev != platform.EventSyscall {
+			b.Fatalf("%v %v", ev, err)
+		}
+	}
+}
+
+// TestSwitchDoesNotAllocate guards the hot path.
+func TestSwitchDoesNotAllocate(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	mf, p, as := setup(t)
+	defer as.Release()
+	off, _ := mf.Allocate(4096)
+	copy(mf.Slice(off, 4096), loopCode)
+	as.MapFile(0x400000, platform.FileRange{Offset: off, Length: 4096}, platform.AccessType{Read: true, Execute: true}, false)
+	c := p.NewContext()
+	regs := as.(*addressSpace).initRegs
+	regs.Rip = 0x400000
+	c.Switch(as, &regs)
+	if n := testing.AllocsPerRun(200, func() { c.Switch(as, &regs) }); n != 0 {
+		t.Fatalf("Switch allocates %v times per trap", n)
+	}
+}
