@@ -125,11 +125,11 @@ func sysPrctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		if len(b) == n && n < taskCommLen-1 && err != nil {
 			return 0, unix.EFAULT // the string runs into unmapped memory
 		}
-		t.Comm = string(b)
+		t.SetComm(string(b))
 		return 0, nil
 	case prGetName:
 		b := make([]byte, taskCommLen)
-		copy(b, t.Comm)
+		copy(b, t.CommName())
 		b[taskCommLen-1] = 0
 		if _, err := t.CopyOut(arg2, b); err != nil {
 			return 0, unix.EFAULT

@@ -13,7 +13,7 @@ func init() {
 	register(map[string]impl{
 		"times":     partial(sysTimes, "user/system split of the host stub threads' CPU time is sampled in 10 ms ticks"),
 		"getrusage": partial(sysGetrusage, "CPU time, faults and maxrss are the host stub threads' (maxrss counts the stub's resident pages); block I/O, context-switch and signal counts are 0"),
-		"sysinfo":   partial(sysSysinfo, "memory and load figures are the host's; uptime and procs are the sandbox's"),
+		"sysinfo":   partial(sysSysinfo, "load averages are 0; memory figures are the sandbox's use of the host's total, as /proc/meminfo"),
 	})
 }
 
@@ -87,27 +87,14 @@ func sysGetrusage(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 const sysinfoSize = 112
 
 func sysSysinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
-	var host unix.Sysinfo_t
-	if unix.Sysinfo(&host) != nil {
-		// Plausible figures if the host refuses: 4 GiB, half free.
-		host = unix.Sysinfo_t{Totalram: 4 << 30, Freeram: 2 << 30, Unit: 1}
-	}
-	unit := uint64(max(host.Unit, 1))
+	// Memory figures are the sandbox's, as /proc/meminfo shows them.
+	total, used := t.Kernel().MemoryUsage()
 	b := make([]byte, sysinfoSize)
 	le := binary.LittleEndian
 	le.PutUint64(b[0:], uint64(time.Since(t.Kernel().BootTime())/time.Second))
-	for i, l := range host.Loads {
-		le.PutUint64(b[8+8*i:], l)
-	}
-	le.PutUint64(b[32:], host.Totalram*unit)
-	le.PutUint64(b[40:], host.Freeram*unit)
-	le.PutUint64(b[48:], host.Sharedram*unit)
-	le.PutUint64(b[56:], host.Bufferram*unit)
-	le.PutUint64(b[64:], host.Totalswap*unit)
-	le.PutUint64(b[72:], host.Freeswap*unit)
+	le.PutUint64(b[32:], total)
+	le.PutUint64(b[40:], total-used)
 	le.PutUint16(b[80:], uint16(min(t.Kernel().TaskCount(), 0xffff)))
-	le.PutUint64(b[88:], host.Totalhigh*unit)
-	le.PutUint64(b[96:], host.Freehigh*unit)
 	le.PutUint32(b[104:], 1) // mem_unit
 	if _, err := t.CopyOut(a[0], b); err != nil {
 		return 0, unix.EFAULT

@@ -20,6 +20,7 @@ func init() {
 		"tkill":             full(sysTkill),
 		"rt_sigpending":     full(sysRtSigpending),
 		"rt_sigsuspend":     full(sysRtSigsuspend),
+		"pause":             full(sysPause),
 		"rt_sigtimedwait":   full(sysRtSigtimedwait),
 		"rt_sigqueueinfo":   full(sysRtSigqueueinfo),
 		"rt_tgsigqueueinfo": full(sysRtTgsigqueueinfo),
@@ -217,6 +218,11 @@ func sysRtSigsuspend(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	}
 	t.SuspendWithMask(kernel.SignalSet(binary.LittleEndian.Uint64(b[:])))
 	return 0, unix.Errno(514) // ERESTARTNOHAND: EINTR once the handler ran
+}
+
+func sysPause(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	t.SuspendWithMask(t.SigMask())
+	return 0, unix.Errno(514) // ERESTARTNOHAND: EINTR once a handler ran
 }
 
 func sysRtSigtimedwait(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {

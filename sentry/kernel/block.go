@@ -22,6 +22,8 @@ func (t *Task) Block(ch <-chan struct{}, deadline time.Time) error {
 		defer tm.Stop()
 		timeout = tm.C
 	}
+	t.proc.sleeping.Store(true) // /proc state S
+	defer t.proc.sleeping.Store(false)
 	for {
 		select {
 		case <-ch:

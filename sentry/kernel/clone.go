@@ -52,6 +52,7 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 		k: k, Creds: t.Creds, sigMask: t.sigMask, interruptCh: make(chan struct{}, 1), done: make(chan struct{}),
 		Comm: t.Comm, altStack: t.altStack,
 	}
+	child.initProc(t)
 	child.Regs = t.Regs
 	child.Regs.Rax = 0
 	if o.Stack != 0 {

@@ -111,6 +111,7 @@ func (t *Task) finish() {
 		}
 	}
 	k.mu.Unlock()
+	k.ttyLeaderExit(tg)
 	if parent != nil {
 		if tg.exitSignal > 0 && !autoReap {
 			code := cldExited

@@ -48,6 +48,9 @@ type Kernel struct {
 	lastTID int32
 	init    *ThreadGroup
 
+	// ttys are the sessions' controlling terminals (tty.go).
+	ttys ttyState
+
 	statusMu sync.Mutex
 	// exited is closed when the init thread group exits; status holds how.
 	exited chan struct{}

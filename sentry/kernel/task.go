@@ -102,6 +102,7 @@ func (t *Task) VFSContext() *vfs.Context {
 	return &vfs.Context{
 		Creds: &vfs.Creds{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups, Privileged: c.EffectiveUID == 0},
 		Root:  t.FS.root, Cwd: t.FS.cwd, Umask: t.FS.umask,
+		Task: t,
 	}
 }
 
@@ -166,10 +167,10 @@ type Task struct {
 	killedByExec atomic.Bool
 	// done is closed when the task's goroutine has finished.
 	done chan struct{}
-	// lastCPUTime is the last CPU time read (kept once the thread is gone).
-	lastCPUTime int64
 	// attrs are prctl, scheduling and CPU accounting state (task_attrs.go).
 	attrs taskAttrs
+	// proc is what /proc reports about the task (proc_info.go).
+	proc taskProc
 }
 
 // Kernel returns the task's kernel.
@@ -232,26 +233,6 @@ var defaultRlimits = map[int]Rlimit{
 	13: {0, 0},                   // NICE
 	14: {0, 0},                   // RTPRIO
 	15: {^uint64(0), ^uint64(0)}, // RTTIME
-}
-
-// CPUTime returns the CPU time the task's application thread has used on
-// the host (user and system time together), in nanoseconds. Tasks that
-// have not run yet report 0.
-func (t *Task) CPUTime() int64 {
-	c, ok := t.ctx.(platform.CPUClocker)
-	if !ok {
-		return 0
-	}
-	id, ok := c.CPUClock()
-	if !ok {
-		return 0
-	}
-	var ts unix.Timespec
-	if unix.ClockGettime(id, &ts) != nil {
-		return t.lastCPUTime
-	}
-	t.lastCPUTime = ts.Nano()
-	return t.lastCPUTime
 }
 
 // Tasks returns the live tasks of the thread group.

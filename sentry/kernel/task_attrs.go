@@ -408,9 +408,25 @@ func (t *Task) sendPdeathSignals() {
 		}
 	}
 	k.mu.Unlock()
-	for _, tt := range targets {
-		tt.tg.SendGroupSignal(SigInfo{Signo: int(tt.sig), Code: 0 /* SI_USER */, PID: t.tg.ID, UID: t.Creds.RealUID})
+	if len(targets) == 0 {
+		return
 	}
+	send := func() {
+		for _, tt := range targets {
+			tt.tg.SendGroupSignal(SigInfo{Signo: int(tt.sig), Code: 0 /* SI_USER */, PID: t.tg.ID, UID: t.Creds.RealUID})
+		}
+	}
+	if heir != nil {
+		send()
+		return
+	}
+	// The last thread: Linux signals the children after giving them to
+	// their new parent (getppid in the handler sees it), so wait until
+	// finish has reparented them.
+	go func() {
+		<-t.done
+		send()
+	}()
 }
 
 // CurrentCPU returns the CPU getcpu reports: the host CPU the task's stub

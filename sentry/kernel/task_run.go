@@ -96,7 +96,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	t.altStack = SignalStack{}
 	t.clearChildTID = 0
 	t.robustList = 0
-	t.SetComm(commName(res.Path))
+	t.SetComm(commName(filename)) // the name execve was given, as Linux
 	t.Regs = platform.Registers{
 		Rip: uint64(res.Entry), Rsp: uint64(res.StackPointer),
 		Cs: 0x33, Ss: 0x2b, Eflags: 0x202,

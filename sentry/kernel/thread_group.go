@@ -69,6 +69,8 @@ type ThreadGroup struct {
 	timers timerState
 	acct   tgAccounting
 	attrs  processAttrs
+	// proc is what /proc keeps per process (proc_info.go).
+	proc processProc
 
 	// Job control (job_control.go): stopped is set during a group stop by
 	// stopSignal; contCh is closed when it ends. reportStop/reportCont are

@@ -67,6 +67,21 @@ func (t *Task) hostTID() int32 {
 // clockTicks is USER_HZ, the unit of /proc/<tid>/stat times.
 const clockTicks = 100
 
+// readHostSched reads a host thread's precise CPU time
+// (sum_exec_runtime), the first field of /proc/<tid>/schedstat.
+func readHostSched(tid int32) (int64, bool) {
+	ss, err := os.ReadFile("/proc/" + strconv.Itoa(int(tid)) + "/schedstat")
+	if err != nil {
+		return 0, false
+	}
+	sf := bytes.Fields(ss)
+	if len(sf) == 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(sf[0]), 10, 64)
+	return n, err == nil
+}
+
 // readHostThreadUsage reads a host thread's CPU time and faults.
 func readHostThreadUsage(tid int32) (CPUUsage, bool) {
 	var u CPUUsage
@@ -88,12 +103,8 @@ func readHostThreadUsage(tid int32) (CPUUsage, bool) {
 	u.MinFlt, u.MajFlt = num(f[7]), num(f[9])
 	ut, st := num(f[11]), num(f[12])
 	u.Sched = (ut + st) * (1e9 / clockTicks)
-	if ss, err := os.ReadFile("/proc/" + ts + "/schedstat"); err == nil {
-		if sf := bytes.Fields(ss); len(sf) > 0 {
-			if n, err := strconv.ParseInt(string(sf[0]), 10, 64); err == nil && n > 0 {
-				u.Sched = n
-			}
-		}
+	if n, ok := readHostSched(tid); ok && n > 0 {
+		u.Sched = n
 	}
 	if ut+st > 0 {
 		u.User = u.Sched * ut / (ut + st)
@@ -112,6 +123,27 @@ func (t *Task) ThreadUsage() CPUUsage {
 	defer c.mu.Unlock()
 	t.updateUsageLocked()
 	return c.last
+}
+
+// threadSched returns the task's precise CPU time alone (cheaper than
+// ThreadUsage: one /proc file).
+func (t *Task) threadSched() int64 {
+	c := &t.attrs.cpu
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.accounted {
+		return c.last.Sched
+	}
+	tid := t.hostTID()
+	if tid <= 0 || tid == c.retiredTID {
+		return c.last.Sched
+	}
+	if n, ok := readHostSched(tid); ok && n > 0 {
+		c.last.Sched = max(c.last.Sched, c.base.Sched+n)
+		return c.last.Sched
+	}
+	t.updateUsageLocked()
+	return c.last.Sched
 }
 
 func (t *Task) updateUsageLocked() {
@@ -145,6 +177,29 @@ func (t *Task) retireHostThread() {
 	t.updateUsageLocked()
 	c.base = c.last
 	c.retiredTID = t.hostTID()
+}
+
+// processSched returns the process's precise CPU time alone.
+func (tg *ThreadGroup) processSched() int64 {
+	tasks := tg.Tasks()
+	tg.acct.mu.Lock()
+	defer tg.acct.mu.Unlock()
+	sum := tg.acct.dead.Sched
+	for _, t := range tasks {
+		if n := t.threadSchedUnlessAccounted(); n >= 0 {
+			sum += n
+		}
+	}
+	return sum
+}
+
+// threadSchedUnlessAccounted is threadSched, or -1 once the task's time
+// moved to its process. tg.acct.mu is held.
+func (t *Task) threadSchedUnlessAccounted() int64 {
+	if t.attrs.cpu.isAccounted() {
+		return -1
+	}
+	return t.threadSched()
 }
 
 // ProcessUsage returns the CPU time and faults of the whole process: its
@@ -212,6 +267,10 @@ func (t *Task) exitHook() {
 
 // cpuTimerTick is how often armed CPU-time timers are checked.
 const cpuTimerTick = 10 * time.Millisecond
+
+// cpuITimerTick is the tick Linux adds to ITIMER_VIRTUAL/PROF's first
+// expiry (TICK_NSEC with the usual HZ=250).
+const cpuITimerTick = 4 * time.Millisecond
 
 // minTimerPeriod bounds how often a periodic wall-clock timer wakes the
 // sentry; shorter intervals are counted as overruns instead.
@@ -374,7 +433,8 @@ func (tg *ThreadGroup) SetITimer(which int, v ITimerValue) (ITimerValue, error) 
 		old := cpuValue(ct, now)
 		ct.next, ct.interval = 0, int64(v.Interval)
 		if v.Value > 0 && !ts.dead {
-			ct.next = now + int64(v.Value)
+			// Linux adds a tick (TICK_NSEC) to the first expiry.
+			ct.next = now + int64(v.Value) + int64(cpuITimerTick)
 			tg.startPollerLocked()
 		}
 		return old, nil
@@ -466,24 +526,30 @@ func (tg *ThreadGroup) pollCPUTimers() {
 			ts.mu.Unlock()
 			return
 		}
-		u := tg.ProcessUsage()
-		if n := expireCPU(&ts.virt, u.User); n > 0 {
-			tg.SendGroupSignal(SigInfo{Signo: int(unix.SIGVTALRM), Code: siKernel})
+		if ts.virt.next != 0 || ts.prof.next != 0 {
+			u := tg.ProcessUsage()
+			if n := expireCPU(&ts.virt, u.User); n > 0 {
+				tg.SendGroupSignal(SigInfo{Signo: int(unix.SIGVTALRM), Code: siKernel})
+			}
+			if n := expireCPU(&ts.prof, u.User+u.Sys); n > 0 {
+				tg.SendGroupSignal(SigInfo{Signo: int(unix.SIGPROF), Code: siKernel})
+			}
 		}
-		if n := expireCPU(&ts.prof, u.User+u.Sys); n > 0 {
-			tg.SendGroupSignal(SigInfo{Signo: int(unix.SIGPROF), Code: siKernel})
-		}
+		procSched := int64(-1)
 		for _, pt := range ts.posix {
 			if !pt.cpu || pt.cpuT.next == 0 || pt.notify == SigevNone {
 				continue
 			}
-			now := u.Sched
+			if pt.cpuTask == nil && procSched < 0 {
+				procSched = tg.processSched()
+			}
+			now := procSched
 			if pt.cpuTask != nil {
 				if pt.cpuTask.attrs.cpu.isAccounted() {
 					pt.cpuT.next = 0 // the thread is gone
 					continue
 				}
-				now = pt.cpuTask.ThreadUsage().Sched
+				now = pt.cpuTask.threadSched()
 			}
 			if n := expireCPU(&pt.cpuT, now); n > 0 {
 				tg.deliverTimerLocked(pt, n)
@@ -610,6 +676,12 @@ func (t *Task) ResolveCPUClock(id int32) (c CPUClock, ok bool, err error) {
 
 // Now returns the clock's time in nanoseconds.
 func (c CPUClock) Now() int64 {
+	if c.Which == cpuClockSched {
+		if c.Task != nil {
+			return c.Task.threadSched()
+		}
+		return c.Process.processSched()
+	}
 	var u CPUUsage
 	if c.Task != nil {
 		u = c.Task.ThreadUsage()
@@ -728,9 +800,9 @@ func (t *Task) DeleteTimer(id int32) error {
 func (t *Task) timerNow(pt *posixTimer) int64 {
 	if pt.cpu {
 		if pt.cpuTask != nil {
-			return pt.cpuTask.ThreadUsage().Sched
+			return pt.cpuTask.threadSched()
 		}
-		return t.tg.ProcessUsage().Sched
+		return t.tg.processSched()
 	}
 	var ts unix.Timespec
 	unix.ClockGettime(pt.clock, &ts)
