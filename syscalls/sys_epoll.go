@@ -17,8 +17,8 @@ func init() {
 		"epoll_create1": full(sysEpollCreate1),
 		"epoll_ctl":     partial(sysEpollCtl, "EPOLLEXCLUSIVE is accepted but wakes every waiter; EPOLLWAKEUP is ignored"),
 		"epoll_wait":    full(sysEpollWait),
-		"epoll_pwait":   partial(sysEpollPwait, tempMaskNote),
-		"epoll_pwait2":  partial(sysEpollPwait2, tempMaskNote),
+		"epoll_pwait":   full(sysEpollPwait),
+		"epoll_pwait2":  full(sysEpollPwait2),
 	})
 }
 

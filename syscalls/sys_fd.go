@@ -12,8 +12,8 @@ func init() {
 		"dup":   full(sysDup),
 		"dup2":  full(sysDup2),
 		"dup3":  full(sysDup3),
-		"fcntl": partial(sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ only; no locks yet"),
-		"ioctl": partial(sysIoctl, "FIOCLEX, FIONCLEX, FIONBIO and the terminal ioctls on host terminals"),
+		"fcntl": partial(sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS only; no locks yet"),
+		"ioctl": partial(sysIoctl, "FIOCLEX, FIONCLEX, FIONBIO, the terminal ioctls on host terminals and ptys (fs/devpts)"),
 	})
 }
 
@@ -104,6 +104,8 @@ func sysFcntl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		return 0, errnoOf(f.SetStatusFlags(a.Uint(2)))
 	case unix.F_SETPIPE_SZ, unix.F_GETPIPE_SZ:
 		return pipeFcntl(f, cmd, a[2])
+	case fAddSeals, fGetSeals:
+		return sealFcntl(f, cmd, a[2])
 	case unix.F_GETLK, unix.F_SETLK, unix.F_SETLKW, unix.F_OFD_GETLK, unix.F_OFD_SETLK, unix.F_OFD_SETLKW:
 		return 0, unix.ENOLCK
 	}
@@ -132,6 +134,11 @@ func sysIoctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 			fl |= unix.O_NONBLOCK
 		}
 		return 0, errnoOf(f.SetStatusFlags(fl))
+	}
+	if ti, ok := f.(kernel.TaskIoctler); ok {
+		// Terminal ioctls need the caller (kernel/tty.go).
+		r, err := ti.TaskIoctl(t, req, a[2])
+		return r, errnoOf(err)
 	}
 	r, err := f.Ioctl(t.MM, req, a[2])
 	return r, errnoOf(err)

@@ -63,6 +63,14 @@ func sysMmap(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 			return 0, err
 		}
 		defer f.DecRef()
+		if am, ok := f.(anonMappable); ok && am.MapsAsAnonymous() {
+			// /dev/zero: private or shared anonymous memory.
+			if f.StatusFlags()&unix.O_ACCMODE == unix.O_WRONLY {
+				return 0, unix.EACCES
+			}
+			opts.Offset = 0
+			return t.MM.MMap(opts)
+		}
 		m, ok := f.(mm.Mappable)
 		if !ok {
 			return 0, unix.ENODEV
@@ -90,6 +98,12 @@ func sysMmap(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	}
 	r, err := t.MM.MMap(opts)
 	return r, err
+}
+
+// anonMappable is implemented by files whose mappings are anonymous memory
+// (/dev/zero, fs/dev).
+type anonMappable interface {
+	MapsAsAnonymous() bool
 }
 
 func sysMunmap(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {

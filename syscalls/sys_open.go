@@ -32,7 +32,19 @@ func doOpen(t *kernel.Task, dirfd int32, pathAddr uintptr, flags int, mode uint3
 	if err != nil {
 		return 0, errnoOf(err)
 	}
+	if to, ok := f.(kernel.TaskOpener); ok {
+		// Terminals finish opening with the task (kernel/tty.go).
+		nf, err := to.TaskOpen(t, flags)
+		f.DecRef()
+		if err != nil {
+			return 0, errnoOf(err)
+		}
+		f = nf
+	}
 	defer f.DecRef()
+	if err := waitOpen(t, f); err != nil {
+		return 0, err
+	}
 	fd, err := t.FDTable.New(0, f, flags&unix.O_CLOEXEC != 0)
 	if err != nil {
 		return 0, err

@@ -11,16 +11,12 @@ import (
 	"stockade.dev/sentry/waiter"
 )
 
-// tempMaskNote says how the temporary signal mask of ppoll, pselect6 and
-// epoll_pwait differs from Linux.
-const tempMaskNote = "a signal unblocked only by the temporary mask stays unblocked after its handler returns (no saved-sigmask support in the kernel yet)"
-
 func init() {
 	register(map[string]impl{
 		"poll":     partial(sysPoll, "a restart after a signal without handler waits the full timeout again"),
-		"ppoll":    partial(sysPpoll, tempMaskNote),
+		"ppoll":    full(sysPpoll),
 		"select":   full(sysSelect),
-		"pselect6": partial(sysPselect6, tempMaskNote),
+		"pselect6": full(sysPselect6),
 	})
 }
 
@@ -135,35 +131,25 @@ func setTempSigMask(t *kernel.Task, addr, size uintptr) (tempSigMask, error) {
 	return m, nil
 }
 
-// restore puts the original mask back. Linux delivers the signal that
-// interrupted the call under the temporary mask and restores the original
-// one after the handler; without that support in the kernel, a signal
-// that only the temporary mask unblocks would stay pending (and interrupt
-// the next such call at once, for ever). So when the call was interrupted,
-// every signal pending that the original mask blocks but the temporary one
-// does not is left unblocked: it is delivered now, and stays unblocked
-// after its handler returns.
+// restore puts the original mask back. When the call was interrupted by a
+// signal that the temporary mask lets through, Linux delivers it under the
+// temporary mask and restores the original one when the handler returns
+// (or at once if no handler runs). Task.SuspendWithMask arranges exactly
+// that (it records the original mask for the signal frame) and returns at
+// once since a signal is pending. The one imperfection: if another thread
+// takes a process-directed signal between the check and the suspension,
+// the task waits for the next signal.
 func (m tempSigMask) restore(t *kernel.Task, interrupted bool) {
 	if !m.set {
 		return
 	}
 	tmp := t.SigMask()
-	t.SetSigMask(m.old)
-	if !interrupted || t.HasPendingSignal() {
+	if interrupted && t.HasPendingSignal() {
+		t.SetSigMask(m.old)
+		t.SuspendWithMask(tmp)
 		return
 	}
-	mask := m.old
-	for sig := 1; sig <= 64; sig++ {
-		bit := kernel.SignalSet(1) << (sig - 1)
-		if m.old&bit == 0 || tmp&bit != 0 {
-			continue
-		}
-		t.SetSigMask(m.old &^ bit)
-		if t.HasPendingSignal() {
-			mask &^= bit
-		}
-	}
-	t.SetSigMask(mask)
+	t.SetSigMask(m.old)
 }
 
 // interrupted reports whether err is a signal interruption.

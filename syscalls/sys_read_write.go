@@ -76,6 +76,12 @@ func blockingWaitable(f vfs.FileDescription) (waiter.Waitable, bool) {
 // blockingRead reads into bufs, waiting for data as described above. An
 // interrupted wait returns ERESTARTSYS (restarted under SA_RESTART).
 func blockingRead(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int64) (int, error) {
+	if jc, ok := f.(kernel.JobControlled); ok {
+		// Terminal job control: SIGTTIN for background readers.
+		if err := jc.CheckJobControl(t, false); err != nil {
+			return 0, err
+		}
+	}
 	n, err := f.Read(bufs, off)
 	if err != unix.EAGAIN || n > 0 {
 		return n, err
@@ -115,6 +121,12 @@ func advance(bufs [][]byte, n int) [][]byte {
 // returns the bytes written if any, even when interrupted or when the
 // reader went away (EPIPE); SIGPIPE is sent on EPIPE either way.
 func blockingWrite(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int64) (int, error) {
+	if jc, ok := f.(kernel.JobControlled); ok {
+		// Terminal job control: SIGTTOU for background writers (TOSTOP).
+		if err := jc.CheckJobControl(t, true); err != nil {
+			return 0, err
+		}
+	}
 	total := 0
 	var w waiter.Waitable
 	var e *waiter.Entry

@@ -67,6 +67,11 @@ type Pipe struct {
 	ends             [2]*End
 	atime, mtime     time.Time
 	free             *buffer
+
+	// fifoEnds are the ends of a named pipe opened with OpenEnd (fifo.go),
+	// guarded by fifoMu; notify wakes them too.
+	fifoMu   sync.Mutex
+	fifoEnds map[*End]struct{}
 }
 
 // New returns the read and write ends of a new pipe, each with one
@@ -96,8 +101,11 @@ func New(uid, gid uint32) (r, w *End) {
 // notify wakes the waiters of both ends.
 func (p *Pipe) notify(mask waiter.EventMask) {
 	for _, e := range p.ends {
-		e.q.Notify(mask)
+		if e != nil {
+			e.q.Notify(mask)
+		}
 	}
+	p.notifyFIFO(mask)
 }
 
 // full reports whether every slot is occupied (p.mu held).
@@ -158,6 +166,10 @@ func (p *Pipe) newBuffer() *buffer {
 func (p *Pipe) read(dst [][]byte) int {
 	n := 0
 	for len(p.bufs) > 0 && len(dst) > 0 {
+		if len(dst[0]) == 0 {
+			dst = dst[1:]
+			continue
+		}
 		b := p.bufs[0]
 		c := copy(dst[0], b.data[b.off:b.off+b.len])
 		n += c
@@ -262,6 +274,7 @@ func (e *End) release() {
 		p.writers--
 	}
 	p.mu.Unlock()
+	p.forgetFIFOEnd(e)
 	p.notify(waiter.EventIn | waiter.EventRdNorm | waiter.EventOut | waiter.EventWrNorm | waiter.EventErr | waiter.EventHUp)
 	e.q.Notify(waiter.EventFree)
 }

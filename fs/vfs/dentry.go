@@ -213,9 +213,9 @@ func (v *VFS) PathOf(vd VirtualDentry, root VirtualDentry) string {
 	return s
 }
 
-// child returns the cached or looked-up child dentry name of dir. It is
-// called without v.mu held.
-func (v *VFS) child(dir *Dentry, name string) (*Dentry, error) {
+// child returns the cached or looked-up child dentry name of dir, looked
+// up on behalf of ctx (may be nil). It is called without v.mu held.
+func (v *VFS) child(ctx *Context, dir *Dentry, name string) (*Dentry, error) {
 	v.mu.RLock()
 	c := dir.children[name]
 	v.mu.RUnlock()
@@ -226,7 +226,7 @@ func (v *VFS) child(dir *Dentry, name string) (*Dentry, error) {
 	if !ok {
 		return nil, errNotDir
 	}
-	inode, err := di.Lookup(name)
+	inode, err := lookupAs(ctx, di, name)
 	if err != nil {
 		return nil, err
 	}

@@ -600,3 +600,12 @@ func (v *VFS) XattrAt(ctx *Context, dir VirtualDentry, path string, follow, empt
 
 // ReadOnlyAt reports whether vd's mount is read-only.
 func ReadOnlyAt(vd VirtualDentry) bool { return readOnly(vd) }
+
+// BlockingOpen is a file description whose open(2) may have to wait: a
+// FIFO opened without O_NONBLOCK before its other side. The system call
+// layer calls OpenWait after opening and, while it returns a channel,
+// waits on it (interruptibly; an interrupted open drops the description)
+// and asks again.
+type BlockingOpen interface {
+	OpenWait() <-chan struct{}
+}

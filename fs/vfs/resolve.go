@@ -13,6 +13,10 @@ type Context struct {
 	Root  VirtualDentry
 	Cwd   VirtualDentry
 	Umask uint32
+	// Task is the caller, opaque to the VFS (a *kernel.Task, or nil for
+	// the sentry itself): filesystems whose names depend on who looks
+	// (procfs's "self") read it through ContextDirInode.
+	Task any
 }
 
 // MagicLinkInode is a symlink that leads straight to a place in the tree
@@ -92,7 +96,13 @@ func (v *VFS) parentOf(ctx *Context, vd VirtualDentry) VirtualDentry {
 
 // step returns the child name of dir, entering mounts stacked on it.
 func (v *VFS) step(dir VirtualDentry, name string) (VirtualDentry, error) {
-	c, err := v.child(dir.Dentry, name)
+	return v.stepCtx(nil, dir, name)
+}
+
+// stepCtx is step on behalf of ctx's caller (see ContextDirInode); ctx may
+// be nil.
+func (v *VFS) stepCtx(ctx *Context, dir VirtualDentry, name string) (VirtualDentry, error) {
+	c, err := v.child(ctx, dir.Dentry, name)
 	if err != nil {
 		return VirtualDentry{}, err
 	}
@@ -129,7 +139,7 @@ func (v *VFS) walk(ctx *Context, cur VirtualDentry, comps []string, follow bool,
 		if len(c) > nameMax {
 			return VirtualDentry{}, errNameLong
 		}
-		next, err := v.step(cur, c)
+		next, err := v.stepCtx(ctx, cur, c)
 		if err != nil {
 			return VirtualDentry{}, err
 		}

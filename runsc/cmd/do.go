@@ -15,6 +15,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stockade.dev/fs/host"
+	"stockade.dev/fs/overlay"
+	"stockade.dev/fs/tmpfs"
 	"stockade.dev/fs/vfs"
 	"stockade.dev/platform/ptrace"
 	"stockade.dev/sentry/kernel"
@@ -24,7 +26,7 @@ import (
 )
 
 // Do implements `runsc do`: run one command sandboxed, with no bundle and no
-// daemon, the host's root visible read-only.
+// daemon, over a copy-on-write view of the host's root.
 type Do struct{}
 
 // Name implements subcommands.Command.
@@ -37,7 +39,9 @@ func (*Do) Synopsis() string { return "run a command in a sandbox with no setup"
 func (*Do) Usage() string {
 	return `do [flags] CMD [ARGS...] - run CMD in a sandbox
 
-The host's root filesystem is visible read-only; stdin, stdout and stderr
+The host's root filesystem is the lower layer of an overlay whose upper
+layer is in memory: the sandbox may change any file, and none of its
+changes reach the host. /tmp and /dev/shm are fresh tmpfs mounts. stdin, stdout and stderr
 are the caller's. runsc exits with CMD's exit status, or 128+N if CMD was
 killed by signal N.
 `
@@ -92,11 +96,15 @@ func runDo(args []string) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	v, err := buildDoTree()
+	v, err := buildDoTree(mf)
 	if err != nil {
 		return 1, err
 	}
 	k := kernel.New(p, mf, v, syscalls.Table())
+	attachConsole(k)
+	if err := mountKernelFS(v, k); err != nil {
+		return 1, err
+	}
 	if straceFlag {
 		if logw != nil {
 			k.Strace = logw
@@ -161,14 +169,70 @@ func runDo(args []string) (int, error) {
 	return st.ShellCode(), nil
 }
 
-// buildDoTree builds the file tree of `runsc do`: the host's root,
-// read-only.
-func buildDoTree() (*vfs.VFS, error) {
-	_, root, err := host.NewTreeFS("/")
+// buildDoTree builds the file tree of `runsc do`:
+//
+//	/          overlay: a tmpfs upper layer over the host's root (read-only
+//	           lower layer), so what the sandbox writes stays in memory
+//	/tmp       tmpfs, mode 1777
+//	/dev/shm   tmpfs, mode 1777, nosuid,nodev (on the host's /dev seen
+//	           through the overlay until a devfs is mounted on /dev)
+//	/proc, /sys, /dev ...: mountSpecialFilesystems (hook, below)
+func buildDoTree(mf *memfile.File) (*vfs.VFS, error) {
+	_, lower, err := host.NewTreeFS("/")
 	if err != nil {
 		return nil, fmt.Errorf("opening the host root: %v", err)
 	}
-	return vfs.New(root, "hostfs", "/", vfs.MountReadOnly), nil
+	upper := tmpfs.New(mf, tmpfs.Options{})
+	ofs, err := overlay.New(upper.Root(), lower)
+	if err != nil {
+		return nil, fmt.Errorf("building the root overlay: %v", err)
+	}
+	v := vfs.New(ofs.Root(), "overlay", "overlay", 0)
+	v.Root().Mount.Options = "lowerdir=/,upperdir=(memory)"
+	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	tmp := tmpfs.New(mf, tmpfs.Options{Mode: 0o1777})
+	if err := mountAt(v, ctx, "/tmp", tmp.Root(), "tmpfs", "tmpfs", 0, "mode=1777"); err != nil {
+		return nil, err
+	}
+	if err := mountSpecialFilesystems(v, ctx, mf); err != nil {
+		return nil, err
+	}
+	// /dev/shm last: on whatever /dev is by now.
+	shm := tmpfs.New(mf, tmpfs.Options{Mode: 0o1777})
+	if err := mountAt(v, ctx, "/dev/shm", shm.Root(), "tmpfs", "shm", vfs.MountNoSuid|vfs.MountNoDev, "mode=1777"); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// mountSpecialFilesystems is the hook where procfs (/proc), sysfs (/sys)
+// and devfs/devpts (/dev, /dev/pts) are mounted once they exist; use
+// mountAt, which makes the mount point (in the overlay's memory layer) if
+// the host has none. Until then /proc and /sys are absent (the host's are
+// never shown) and /dev is the host's /dev through the overlay (its
+// harmless character devices open as themselves).
+func mountSpecialFilesystems(v *vfs.VFS, ctx *vfs.Context, mf *memfile.File) error {
+	return nil
+}
+
+// mountAt mounts the filesystem whose root is root on path, creating the
+// directory (and its parents) first if needed.
+func mountAt(v *vfs.VFS, ctx *vfs.Context, path string, root vfs.Inode, fsType, source string, flags uint64, options string) error {
+	cur := ""
+	for _, c := range strings.Split(strings.Trim(path, "/"), "/") {
+		cur += "/" + c
+		if err := v.MkdirAt(ctx, vfs.VirtualDentry{}, cur, 0o755); err != nil && err != unix.EEXIST {
+			return fmt.Errorf("making mount point %s: %v", cur, err)
+		}
+	}
+	at, err := v.Resolve(ctx, vfs.VirtualDentry{}, path, vfs.ResolveOptions{Follow: true})
+	if err != nil {
+		return fmt.Errorf("resolving mount point %s: %v", path, err)
+	}
+	if _, err := v.Mount(at, root, fsType, source, flags, options); err != nil {
+		return fmt.Errorf("mounting %s on %s: %v", fsType, path, err)
+	}
+	return nil
 }
 
 // forwardedSignals are the signals runsc passes on to the sandbox.

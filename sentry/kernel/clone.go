@@ -52,7 +52,6 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 		k: k, Creds: t.Creds, sigMask: t.sigMask, interruptCh: make(chan struct{}, 1), done: make(chan struct{}),
 		Comm: t.Comm, altStack: t.altStack,
 	}
-	child.initProc(t)
 	child.Regs = t.Regs
 	child.Regs.Rax = 0
 	if o.Stack != 0 {
@@ -127,6 +126,7 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 	}
 	child.tg.tasks = append(child.tg.tasks, child)
 	k.tasks[tid] = child
+	child.initProc(t)
 	if f&unix.CLONE_VFORK != 0 {
 		child.vforkParent = t
 		child.vforkDone = make(chan struct{})

@@ -39,6 +39,10 @@ type processProc struct {
 // (nil for init).
 func (t *Task) initProc(parent *Task) {
 	t.proc.start = time.Now()
+	if parent != nil && t.tg != parent.tg {
+		// A new process inherits oom_score_adj.
+		t.tg.proc.oomScoreAdj.Store(parent.tg.proc.oomScoreAdj.Load())
+	}
 }
 
 // SetComm sets the task's name (exec, PR_SET_NAME, /proc/[pid]/comm),

@@ -18,6 +18,9 @@ type VMAInfo struct {
 	File, Shmem bool
 	// Resident is the number of bytes backed by pages now.
 	Resident uint64
+	// Mappable is the mapped file (nil for anonymous memory), to name it
+	// by its place in the tree; the VMA's reference is not extended.
+	Mappable Mappable
 }
 
 // VMAs returns the mappings in address order.
@@ -31,7 +34,7 @@ func (m *MM) VMAs() []VMAInfo {
 			Read: v.perms.Read, Write: v.perms.Write, Exec: v.perms.Execute,
 			Private: v.private, GrowsDown: v.growsDown,
 			Dev: v.dev, Ino: v.ino, Name: v.name,
-			File: v.file != nil, Shmem: v.shm != nil,
+			File: v.file != nil, Shmem: v.shm != nil, Mappable: v.file,
 		}
 		if v.file != nil {
 			vi.Offset = v.off
@@ -78,9 +81,18 @@ type Usage struct {
 
 // Usage returns the address space's memory use.
 func (m *MM) Usage() Usage {
-	exe := m.Executable
 	var u Usage
-	for _, v := range m.VMAs() {
+	vmas := m.VMAs()
+	// The executable is the lowest file mapping (ELF programs load below
+	// their libraries and the interpreter).
+	var exeDev, exeIno uint64
+	for _, v := range vmas {
+		if v.File {
+			exeDev, exeIno = v.Dev, v.Ino
+			break
+		}
+	}
+	for _, v := range vmas {
 		size := uint64(v.End - v.Start)
 		u.VSize += size
 		u.RSS += v.Resident
@@ -97,7 +109,7 @@ func (m *MM) Usage() Usage {
 			u.Stack += size
 		case v.Write && v.Private:
 			u.Data += size
-		case v.Exec && v.File && v.Name == exe:
+		case v.Exec && v.File && v.Dev == exeDev && v.Ino == exeIno:
 			u.Exe += size
 		case v.Exec && v.File:
 			u.Lib += size

@@ -18,7 +18,9 @@
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,7 +37,6 @@
 static int sigpipes, sigusr1s;
 static void on_sigpipe(int s) { (void)s; sigpipes++; }
 static void on_sigusr1(int s) { (void)s; sigusr1s++; }
-
 static const char *evname(unsigned ev) {
 	static char buf[128];
 	buf[0] = 0;
@@ -79,6 +80,132 @@ static int add(int ep, int fd, unsigned events, uint64_t data) {
 static int mod(int ep, int fd, unsigned events, uint64_t data) {
 	struct epoll_event ev = {.events = events, .data.u64 = data};
 	return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
+}
+
+static int alarms, alarm_fd = -1;
+static void on_alarm(int s) {
+	(void)s;
+	alarms++;
+	if (alarm_fd >= 0) write(alarm_fd, "!", 1);
+}
+
+static void arm(void) {
+	struct itimerval it = {{0, 0}, {0, 50000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+// interrupts blocks in each call until a timer signal interrupts it.
+static void interrupts(void) {
+	printf("== interrupted blocking calls\n");
+	int p[2], e = eventfd(0, 0), ep = epoll_create1(0);
+	char c, *big = calloc(1, 100000);
+	uint64_t v;
+	CHECK(pipe(p));
+	add(ep, p[0], EPOLLIN, 1);
+	struct sigaction sa = {.sa_handler = on_alarm};
+	sigaction(SIGALRM, &sa, NULL);
+	arm();
+	CHECK(read(p[0], &c, 1));
+	arm();
+	CHECK(read(e, &v, 8));
+	arm();
+	CHECK(write(p[1], big, 100000));
+	CHECK(read(p[0], big, 100000));
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	arm();
+	CHECK(poll(&pf, 1, -1));
+	arm();
+	CHECK(poll(&pf, 1, 10000));
+	arm();
+	CHECK(epoll_wait(ep, (struct epoll_event *)big, 1, -1));
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	arm();
+	CHECK(select(p[0] + 1, &r, NULL, NULL, NULL));
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	arm();
+	CHECK(ppoll(&pf, 1, NULL, &old));
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	printf("SIGALRM blocked again: %d\n", sigismember(&cur, SIGALRM));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	printf("alarms %d\n", alarms);
+
+	printf("-- SA_RESTART\n");
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm_fd = p[1];
+	arm();
+	CHECK(read(p[0], &c, 1));
+	printf("got %c\n", c);
+	arm();
+	CHECK(poll(&pf, 1, -1));
+	CHECK(read(p[0], &c, 1));
+	arm();
+	CHECK(epoll_wait(ep, (struct epoll_event *)big, 1, -1));
+	CHECK(read(p[0], &c, 1));
+	alarm_fd = -1;
+	printf("alarms %d\n", alarms);
+	signal(SIGALRM, SIG_DFL);
+	close(p[0]); close(p[1]); close(e); close(ep);
+	free(big);
+}
+
+// processes passes data between a parent and a child through pipes and an
+// eventfd, each side blocking until the other acts.
+static void processes(void) {
+	printf("== pipes between processes\n");
+	int a[2], b[2], st;
+	CHECK(pipe(a));
+	CHECK(pipe(b));
+	int e = eventfd(0, 0);
+	size_t size = 300000;
+	char *big = malloc(size);
+	for (size_t i = 0; i < size; i++) big[i] = (char)(i * 7 + i / 1000);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(a[1]);
+		char buf[3000];
+		unsigned sum = 0;
+		long total = 0;
+		ssize_t n;
+		while ((n = read(a[0], buf, sizeof buf)) > 0) {
+			for (ssize_t i = 0; i < n; i++) sum = sum * 31 + (unsigned char)buf[i];
+			total += n;
+		}
+		printf("child read %ld bytes, sum %u\n", total, sum);
+		usleep(30000);
+		uint64_t one = 1;
+		write(e, &one, 8);
+		usleep(30000);
+		close(b[0]);
+		write(b[1], "hi", 2);
+		for (;;) pause(); // until the parent kills it
+	}
+	close(a[0]);
+	close(b[1]);
+	CHECK(write(a[1], big, size));
+	CHECK(close(a[1]));
+	uint64_t v = 0;
+	CHECK(read(e, &v, 8));
+	printf("eventfd %llu\n", (unsigned long long)v);
+	int ep = epoll_create1(0);
+	add(ep, b[0], EPOLLIN | EPOLLET, 5);
+	show_wait("child writes", ep, -1);
+	char buf[8] = {0};
+	CHECK(read(b[0], buf, 8));
+	printf("read %s\n", buf);
+	show_poll("child still there", b[0], POLLIN, 20);
+	CHECK(kill(pid, SIGTERM));
+	show_poll("child gone", b[0], POLLIN, -1);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	printf("child signal %d\n", WTERMSIG(st));
+	close(b[0]); close(e); close(ep);
+	free(big);
 }
 
 static void pipes(void) {
@@ -204,7 +331,9 @@ static void eventfds(void) {
 	v = 7;
 	CHECK(write(e, &v, 8));
 	CHECK(read(e, &v, 4));
-	CHECK(read(e, &v, 16));
+	uint64_t v2[2] = {0, 0};
+	CHECK(read(e, v2, 16));
+	v = v2[0];
 	printf("value %llu\n", (unsigned long long)v);
 	v = ~0ULL;
 	CHECK(write(e, &v, 8));
@@ -288,7 +417,8 @@ static void epolls(void) {
 	CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL));
 	CHECK(epoll_wait(ep, one, 0, 0));
 	CHECK(epoll_wait(p[0], one, 1, 0));
-	CHECK(epoll_wait(ep, (struct epoll_event *)8, 1, 0));
+	struct epoll_event *badev = (struct epoll_event *)8;
+	CHECK(syscall(SYS_epoll_wait, ep, badev, 1, 0));
 	CHECK(read(ep, buf, 1));
 	close(reg);
 
@@ -413,7 +543,7 @@ static void polls(void) {
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	CHECK(poll(pf, rl.rlim_cur + 1, 0));
-	CHECK(poll((struct pollfd *)8, 1, 0));
+	CHECK(syscall(SYS_poll, 8, 1, 0));
 	struct timespec ts = {0, 0};
 	CHECK(ppoll(pf, 2, &ts, NULL));
 	ts.tv_nsec = -1;
@@ -439,6 +569,9 @@ static void polls(void) {
 	sigusr1s = 0;
 	CHECK(ppoll(pf, 1, NULL, &empty));
 	printf("sigusr1s %d\n", sigusr1s);
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	printf("SIGUSR1 blocked again after the handler: %d\n", sigismember(&cur, SIGUSR1));
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	printf("== select\n");
@@ -463,7 +596,9 @@ static void polls(void) {
 	printf("  r: p0=%d remaining<=5s %d\n", FD_ISSET(p[0], &r), tv.tv_sec <= 5 && tv.tv_sec >= 4);
 	FD_ZERO(&r);
 	FD_SET(900, &r);
-	CHECK(select(901, &r, NULL, NULL, NULL));
+	tv.tv_sec = 0;
+	tv.tv_usec = 0;
+	CHECK(select(901, &r, NULL, NULL, &tv));
 	FD_ZERO(&r);
 	FD_SET(20, &r);
 	CHECK(select(21, &r, NULL, NULL, &tv));
@@ -496,7 +631,8 @@ static void polls(void) {
 	printf("-- stdio\n");
 	struct pollfd s[2] = {{.fd = 0, .events = POLLIN}, {.fd = 1, .events = POLLOUT}};
 	CHECK(poll(s, 2, 0));
-	printf("  stdin %s stdout %s\n", evname(s[0].revents), evname(s[1].revents));
+	printf("  stdin %s", evname(s[0].revents));
+	printf(" stdout %s\n", evname(s[1].revents));
 	int ep = epoll_create1(0);
 	CHECK(add(ep, 1, EPOLLOUT, 1));
 	CHECK(add(ep, 0, EPOLLIN, 1));
@@ -537,6 +673,8 @@ int main(int argc, char **argv) {
 	eventfds();
 	epolls();
 	polls();
+	interrupts();
+	processes();
 	printf("done\n");
 	return 0;
 }
