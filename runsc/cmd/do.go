@@ -41,7 +41,7 @@ func (*Do) Usage() string {
 
 The host's root filesystem is the lower layer of an overlay whose upper
 layer is in memory: the sandbox may change any file, and none of its
-changes reach the host. /tmp and /dev/shm are fresh tmpfs mounts. stdin, stdout and stderr
+changes reach the host (/tmp included). /dev/shm is a fresh tmpfs. stdin, stdout and stderr
 are the caller's. runsc exits with CMD's exit status, or 128+N if CMD was
 killed by signal N.
 `
@@ -173,7 +173,7 @@ func runDo(args []string) (int, error) {
 //
 //	/          overlay: a tmpfs upper layer over the host's root (read-only
 //	           lower layer), so what the sandbox writes stays in memory
-//	/tmp       tmpfs, mode 1777
+//	/tmp       part of the root overlay (host /tmp visible, writes in memory)
 //	/dev/shm   tmpfs, mode 1777, nosuid,nodev (on the host's /dev seen
 //	           through the overlay until a devfs is mounted on /dev)
 //	/proc, /sys, /dev ...: mountSpecialFilesystems (hook, below)
@@ -190,10 +190,10 @@ func buildDoTree(mf *memfile.File) (*vfs.VFS, error) {
 	v := vfs.New(ofs.Root(), "overlay", "overlay", 0)
 	v.Root().Mount.Options = "lowerdir=/,upperdir=(memory)"
 	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
-	tmp := tmpfs.New(mf, tmpfs.Options{Mode: 0o1777})
-	if err := mountAt(v, ctx, "/tmp", tmp.Root(), "tmpfs", "tmpfs", 0, "mode=1777"); err != nil {
-		return nil, err
-	}
+	// /tmp stays part of the root overlay for `runsc do` (unlike a
+	// container's layout): `do` runs host commands on host files, and
+	// programs and data the user put in the host's /tmp must be visible.
+	// Writes still land in the memory layer only.
 	if err := mountSpecialFilesystems(v, ctx, mf); err != nil {
 		return nil, err
 	}
