@@ -32,3 +32,11 @@ compat-doc: build
 
 clean:
 	rm -rf bin
+
+# The Linux compatibility suite (test/syscalls): every case natively, under
+# bin/runsc do and, when installed and root, under gVisor; prints the table
+# and "N passed, M failed" per sandbox. Exits non-zero if a case fails
+# natively or a case in test/syscalls/baseline.txt regressed.
+.PHONY: compat
+compat: build
+	$(GO) run ./test/syscalls/cmd/compat -runsc $(CURDIR)/bin/runsc

@@ -146,3 +146,5 @@ func (t *Task) missingSyscall(nr uintptr) error {
 }
 
 func errTimedOut() error { return unix.ETIMEDOUT }
+
+func errnoPerm() error { return unix.EPERM }

@@ -305,3 +305,51 @@ int main() {
 		t.Fatalf("sandboxed program printed %q, want \"got 2\"", got)
 	}
 }
+
+func TestProcessMultiprocessingPool(t *testing.T) {
+	if _, err := os.Stat(python); err != nil {
+		t.Skip("python3.11 is absent")
+	}
+	differential(t, "/", 0, python, "-c", `
+import multiprocessing
+def sq(x): return x*x
+if __name__ == "__main__":
+    with multiprocessing.Pool(4) as p:
+        print(sum(p.map(sq, range(100))))`)
+}
+
+// TestProcessMakeParallel builds a small generated C project with make -j2
+// inside the sandbox (make forks gcc, which forks cc1, as and ld).
+func TestProcessMakeParallel(t *testing.T) {
+	for _, tool := range []string{"gcc", "make"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is absent", tool)
+		}
+	}
+	dir := t.TempDir()
+	main := "#include <stdio.h>\n"
+	sum := ""
+	objs := "main.o"
+	for i := 1; i <= 6; i++ {
+		name := filepath.Join(dir, "f"+string(rune('0'+i))+".c")
+		os.WriteFile(name, []byte("int f"+string(rune('0'+i))+"(void){return "+string(rune('0'+i))+";}\n"), 0o644)
+		main += "int f" + string(rune('0'+i)) + "(void);\n"
+		if sum != "" {
+			sum += "+"
+		}
+		sum += "f" + string(rune('0'+i)) + "()"
+		objs += " f" + string(rune('0'+i)) + ".o"
+	}
+	main += "int main(void){printf(\"%d\\n\"," + sum + ");return 0;}\n"
+	os.WriteFile(filepath.Join(dir, "main.c"), []byte(main), 0o644)
+	mk := "OBJS=" + objs + "\nprog: $(OBJS)\n\tgcc -o $@ $(OBJS)\n%.o: %.c\n\tgcc -O2 -c $< -o $@\n"
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644)
+	r := runSandboxed(t, dir, "/bin/sh", "-c", "make -j2 -s && ./prog")
+	if r.status != 0 || strings.TrimSpace(string(r.stdout)) != "21" {
+		t.Fatalf("make -j2 in the sandbox: %v, stdout %q", r, r.stdout)
+	}
+	// The build happened in the sandbox's memory layer: nothing on the host.
+	if _, err := os.Stat(filepath.Join(dir, "prog")); err == nil {
+		t.Fatal("the sandboxed build wrote to the host")
+	}
+}
