@@ -150,6 +150,11 @@ type Task struct {
 	// application memory, reused to keep the hot path allocation-free.
 	IOBlocks [][]byte
 
+	// lastFaultAddr and lastFaultRIP identify the last fault answered by a
+	// retry (see mm.ErrFaultRetry).
+	lastFaultAddr uintptr
+	lastFaultRIP  uint64
+
 	// straceLine is the pending strace entry text.
 	straceLine string
 

@@ -193,7 +193,16 @@ func (t *Task) run() {
 			t.doSyscall()
 		case platform.EventFault:
 			fi := t.ctx.FaultInfo()
-			if err := t.MM.HandleFault(fi.Addr, fi); err != nil {
+			err := t.MM.HandleFault(fi.Addr, fi)
+			if err == mm.ErrFaultRetry && (t.lastFaultAddr != fi.Addr || t.lastFaultRIP != t.Regs.Rip) {
+				// Possibly a race with another thread mapping the page:
+				// retry once.
+				t.lastFaultAddr, t.lastFaultRIP = fi.Addr, t.Regs.Rip
+				err = nil
+			} else {
+				t.lastFaultAddr, t.lastFaultRIP = 0, 0
+			}
+			if err != nil {
 				code := mm.SegvMapErr
 				if fe, ok := err.(*mm.FaultError); ok {
 					code = fe.Code

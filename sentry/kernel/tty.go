@@ -27,8 +27,9 @@ import (
 
 // TTY is a terminal that can be the controlling terminal of a session.
 type TTY interface {
-	// OpenTTY opens the terminal again, for /dev/tty.
-	OpenTTY(t *Task, flags int) (vfs.FileDescription, error)
+	// OpenTTY opens the terminal again, for /dev/tty (vd is where that
+	// was found).
+	OpenTTY(t *Task, vd vfs.VirtualDentry, flags int) (vfs.FileDescription, error)
 	// SessionLost tells the terminal that it is no longer the controlling
 	// terminal of session sid (the leader exited, or the terminal was
 	// stolen by TIOCSCTTY).

@@ -23,6 +23,12 @@ const (
 	SegvAccErr = 2 // SEGV_ACCERR: mapping forbids the access
 )
 
+// ErrFaultRetry means the faulting page is mapped with its vma's
+// permissions: the access may be invalid, or the fault raced with another
+// thread mapping it. Retry the access; if it faults the same way again, it
+// is invalid (SEGV_ACCERR).
+var ErrFaultRetry = &FaultError{Code: SegvAccErr}
+
 // FaultError is why a fault could not be resolved: the caller delivers
 // SIGSEGV with this si_code.
 type FaultError struct{ Code int }
@@ -59,8 +65,12 @@ func (m *MM) HandleFault(addr uintptr, fi platform.FaultInfo) error {
 			// of a writable vma is a write).
 			return m.breakCOW(v, pg)
 		}
-		// Present with the vma's permissions: the access itself is refused.
-		return &FaultError{SegvAccErr}
+		// Present with the vma's permissions. Either the access itself is
+		// refused, or another thread of this address space mapped the page
+		// between this thread's fault and now (ptrace does not tell the
+		// access type). The caller retries once and reports SEGV_ACCERR
+		// if the same access faults again.
+		return ErrFaultRetry
 	}
 	window := uintptr(faultWindowAnon)
 	if v.file != nil {
