@@ -175,18 +175,23 @@ func (f *File) Ioctl(m vfs.Memory, req, arg uintptr) (uintptr, error) {
 		if err != nil {
 			return 0, err
 		}
-		b := unsafe.Slice((*byte)(unsafe.Pointer(t)), unsafe.Sizeof(*t))
+		// struct termios is the first 36 bytes of unix.Termios
+		// (termios2, with the speeds).
+		b := unsafe.Slice((*byte)(unsafe.Pointer(t)), termiosSize)
 		if _, err := m.CopyOut(arg, b); err != nil {
 			return 0, unix.EFAULT
 		}
 		return 0, nil
 	case unix.TCSETS, unix.TCSETSW, unix.TCSETSF:
-		var t unix.Termios
-		b := unsafe.Slice((*byte)(unsafe.Pointer(&t)), unsafe.Sizeof(t))
+		t, err := unix.IoctlGetTermios(f.fd, unix.TCGETS)
+		if err != nil {
+			return 0, err
+		}
+		b := unsafe.Slice((*byte)(unsafe.Pointer(t)), termiosSize)
 		if _, err := m.CopyIn(arg, b); err != nil {
 			return 0, unix.EFAULT
 		}
-		return 0, unix.IoctlSetTermios(f.fd, uint(req), &t)
+		return 0, unix.IoctlSetTermios(f.fd, uint(req), t)
 	case unix.TIOCGWINSZ:
 		ws, err := unix.IoctlGetWinsize(f.fd, unix.TIOCGWINSZ)
 		if err != nil {
@@ -217,6 +222,9 @@ func (f *File) Ioctl(m vfs.Memory, req, arg uintptr) (uintptr, error) {
 	}
 	return 0, unix.ENOTTY
 }
+
+// termiosSize is sizeof(struct termios), which TCGETS and TCSETS use.
+const termiosSize = 36
 
 // StatusFlags implements vfs.FileDescription.
 func (f *File) StatusFlags() uint32 { return f.flags }

@@ -212,6 +212,9 @@ func buildDoTree(mf *memfile.File) (*vfs.VFS, error) {
 // never shown) and /dev is the host's /dev through the overlay (its
 // harmless character devices open as themselves).
 func mountSpecialFilesystems(v *vfs.VFS, ctx *vfs.Context, mf *memfile.File) error {
+	if err := mountDev(v, ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
