@@ -53,7 +53,7 @@ func sameOwner(t, o *kernel.Task) bool {
 func sysSchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	pid, size, addr := a.Int(0), a[1], a[2]
 	cpus := kernel.OnlineCPUs()
-	if size*8 < uintptr(cpus[len(cpus)-1]+1) || size&7 != 0 {
+	if size < uintptr(cpus[len(cpus)-1]/8+1) || size&7 != 0 {
 		return 0, unix.EINVAL
 	}
 	o, err := schedTarget(t, pid)
@@ -64,7 +64,7 @@ func sysSchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error)
 		return 0, err
 	}
 	mask := o.Affinity()
-	n := min(int(size), kernel.CPUMaskBytes())
+	n := int(min(size, uintptr(kernel.CPUMaskBytes())))
 	b := make([]byte, len(mask)*8)
 	for i, w := range mask {
 		binary.LittleEndian.PutUint64(b[8*i:], w)
@@ -77,7 +77,7 @@ func sysSchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error)
 
 func sysSchedSetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	pid, size, addr := a.Int(0), a[1], a[2]
-	n := min(int(size), kernel.CPUMaskBytes())
+	n := int(min(size, uintptr(kernel.CPUMaskBytes())))
 	b := make([]byte, kernel.CPUMaskBytes())
 	if _, err := t.CopyIn(addr, b[:n]); err != nil {
 		return 0, unix.EFAULT

@@ -187,8 +187,14 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 	return tid, nil
 }
 
-// maxTasks bounds the tasks of one sandbox (the pids limit).
-const maxTasks = 32768
+// maxTasks bounds the tasks of one sandbox (the pids limit). Each task
+// holds an OS thread of the sentry, so the bound must stay well below the
+// Go runtime's thread limit (raised to maxThreads in New): a fork bomb then
+// gets EAGAIN instead of crashing the sentry.
+const (
+	maxTasks   = 8192
+	maxThreads = 2*maxTasks + 256
+)
 
 // taskCount returns the number of live tasks.
 func (k *Kernel) taskCount() int {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -79,6 +80,7 @@ func (s ExitStatus) ShellCode() int {
 // New returns a kernel ready to start a process.
 func New(p platform.Platform, mf *memfile.File, fs *vfs.VFS, table *SyscallTable) *Kernel {
 	hn, _ := os.Hostname()
+	debug.SetMaxThreads(maxThreads)
 	return &Kernel{
 		Platform: p, MemFile: mf, VFS: fs, Syscalls: table, Hostname: hn,
 		Log: slog.Default(), bootTime: time.Now(), exited: make(chan struct{}),
