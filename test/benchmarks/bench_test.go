@@ -60,3 +60,34 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+// TestShortStockade runs the harness in -short mode natively and under
+// Stockade: every workload must produce a number in the Stockade column (the
+// numbers themselves mean nothing here).
+func TestShortStockade(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc is absent: the workloads cannot be built")
+	}
+	bin := t.TempDir() + "/runsc"
+	build := exec.Command("go", "build", "-o", bin, "stockade.dev/runsc")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building runsc: %v\n%s", err, out)
+	}
+	var out, log bytes.Buffer
+	if err := run([]string{"-short", "-sandboxes=native,stockade", "-build=false", "-stockade", bin + " do"}, &out, &log); err != nil {
+		t.Fatalf("run: %v\n%s", err, log.String())
+	}
+	t.Logf("\n%s", out.String())
+	for _, l := range strings.Split(out.String(), "\n") {
+		if !strings.HasPrefix(l, "| ") || strings.HasPrefix(l, "| workload") {
+			continue
+		}
+		cells := strings.Split(l, "|")
+		if len(cells) != 9 {
+			continue
+		}
+		if got := strings.TrimSpace(cells[3]); got == "error" || got == "-" || got == "n/a" {
+			t.Errorf("%s: stockade cell is %q\n%s", strings.TrimSpace(cells[1]), got, log.String())
+		}
+	}
+}
