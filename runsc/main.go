@@ -16,7 +16,19 @@ func main() {
 	subcommands.Register(subcommands.FlagsCommand(), "")
 	subcommands.Register(&cmd.Do{}, "")
 	subcommands.Register(&cmd.Syscalls{}, "")
+	// The OCI runtime commands, as runc has them.
+	for _, c := range []subcommands.Command{
+		&cmd.Create{}, &cmd.Start{}, &cmd.Run{}, &cmd.State{}, &cmd.Kill{}, &cmd.Delete{},
+		&cmd.Exec{}, &cmd.Ps{}, &cmd.Events{}, &cmd.Pause{}, &cmd.Resume{}, &cmd.List{},
+		&cmd.Spec{}, &cmd.Wait{},
+	} {
+		subcommands.Register(c, "oci")
+	}
+	// The sandbox process, started by create (hidden from help).
+	subcommands.Register(&cmd.Boot{}, "internal")
+	subcommands.Register(&cmd.Gofer{}, "internal")
 	cmd.RegisterGlobalFlags(flag.CommandLine)
+	cmd.RegisterOCIFlags(flag.CommandLine)
 	flag.Parse()
 	os.Exit(int(subcommands.Execute(context.Background())))
 }

@@ -12,7 +12,7 @@ func init() {
 		"dup":   full(sysDup),
 		"dup2":  full(sysDup2),
 		"dup3":  full(sysDup3),
-		"fcntl": partial(sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS only; no locks yet"),
+		"fcntl": partial(sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS, the record locks (F_GETLK/F_SETLK/F_SETLKW and F_OFD_*) only"),
 		"ioctl": partial(sysIoctl, "FIOCLEX, FIONCLEX, FIONBIO, the terminal ioctls on host terminals and ptys (fs/devpts)"),
 	})
 }
@@ -107,7 +107,7 @@ func sysFcntl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	case fAddSeals, fGetSeals:
 		return sealFcntl(f, cmd, a[2])
 	case unix.F_GETLK, unix.F_SETLK, unix.F_SETLKW, unix.F_OFD_GETLK, unix.F_OFD_SETLK, unix.F_OFD_SETLKW:
-		return 0, unix.ENOLCK
+		return fcntlLock(t, f, cmd, a[2]) // sys_lock.go
 	}
 	return 0, unix.EINVAL
 }

@@ -96,8 +96,24 @@ func sysMmap(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		}
 		opts.File, opts.Dev, opts.Ino = m, st.Dev, st.Ino
 	}
+	if !withinAddressSpaceLimit(t, uint64(length)) {
+		return 0, unix.ENOMEM
+	}
 	r, err := t.MM.MMap(opts)
 	return r, err
+}
+
+// rlimitAS is RLIMIT_AS.
+const rlimitAS = 9
+
+// withinAddressSpaceLimit reports whether growing the address space by n
+// bytes stays within RLIMIT_AS.
+func withinAddressSpaceLimit(t *kernel.Task, n uint64) bool {
+	lim := t.Rlimit(rlimitAS)
+	if lim.Cur == ^uint64(0) {
+		return true
+	}
+	return t.MM.MappedBytes()+n <= lim.Cur
 }
 
 // anonMappable is implemented by files whose mappings are anonymous memory
@@ -127,14 +143,23 @@ func sysMremap(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if flags&^(unix.MREMAP_MAYMOVE|unix.MREMAP_FIXED) != 0 {
 		return 0, unix.EINVAL
 	}
+	if a[2] > a[1] && !withinAddressSpaceLimit(t, uint64(a[2]-a[1])) {
+		return 0, unix.ENOMEM
+	}
 	return t.MM.Mremap(a[0], a[1], a[2], flags&unix.MREMAP_MAYMOVE != 0, flags&unix.MREMAP_FIXED != 0, a[4])
 }
 
 func sysMadvise(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if !validMadvice(int(a.Int(2))) { // sys_misc_fd.go
+		return 0, unix.EINVAL
+	}
 	return 0, t.MM.Madvise(a[0], a[1], int(a.Int(2)))
 }
 
 func sysBrk(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
+	if cur := t.MM.Brk(0); a[0] > cur && !withinAddressSpaceLimit(t, uint64(a[0]-cur)) {
+		return cur, nil
+	}
 	return t.MM.Brk(a[0]), nil
 }
 

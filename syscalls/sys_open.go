@@ -8,8 +8,8 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"open":   partial(sysOpen, "no O_TMPFILE"),
-		"openat": partial(sysOpenat, "no O_TMPFILE"),
+		"open":   partial(sysOpen, "O_TMPFILE on tmpfs and the root overlay only (EOPNOTSUPP on other filesystems)"),
+		"openat": partial(sysOpenat, "O_TMPFILE on tmpfs and the root overlay only (EOPNOTSUPP on other filesystems)"),
 		"creat":  full(sysCreat),
 		"close":  full(sysClose),
 	})

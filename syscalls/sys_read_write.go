@@ -22,7 +22,7 @@ func init() {
 		"preadv":   full(sysPreadv),
 		"pwritev":  full(sysPwritev),
 		"preadv2":  partial(sysPreadv2, "RWF_* flags other than RWF_HIPRI are refused"),
-		"pwritev2": partial(sysPwritev2, "RWF_* flags other than RWF_HIPRI are refused"),
+		"pwritev2": partial(sysPwritev2, "RWF_HIPRI, RWF_DSYNC, RWF_SYNC (hints) and RWF_APPEND only; RWF_NOWAIT is refused"),
 	})
 }
 
@@ -83,6 +83,9 @@ func blockingRead(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int6
 		}
 	}
 	n, err := f.Read(bufs, off)
+	if n > 0 {
+		vfs.NotifyIO(vfsOf(t), f, false) // inotify IN_ACCESS
+	}
 	if err != unix.EAGAIN || n > 0 {
 		return n, err
 	}
@@ -96,9 +99,12 @@ func blockingRead(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int6
 	for {
 		n, err = f.Read(bufs, off)
 		if err != unix.EAGAIN || n > 0 {
+			if n > 0 {
+				vfs.NotifyIO(vfsOf(t), f, false)
+			}
 			return n, err
 		}
-		if berr := t.Block(e.C, time.Time{}); berr != nil {
+		if berr := blockIO(t, e.C, f, false, time.Time{}); berr != nil {
 			return 0, berr
 		}
 	}
@@ -135,6 +141,11 @@ func blockingWrite(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int
 			w.EventUnregister(e)
 		}
 	}()
+	defer func() {
+		if total > 0 {
+			vfs.NotifyIO(vfsOf(t), f, true) // inotify IN_MODIFY
+		}
+	}()
 	for {
 		n, err := f.Write(bufs, off)
 		total += n
@@ -164,7 +175,7 @@ func blockingWrite(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int
 			// Try again: room may have appeared before we registered.
 			continue
 		}
-		if berr := t.Block(e.C, time.Time{}); berr != nil {
+		if berr := blockIO(t, e.C, f, true, time.Time{}); berr != nil {
 			if total > 0 {
 				return total, nil
 			}
@@ -189,6 +200,9 @@ func doWrite(t *kernel.Task, fd int32, addr uintptr, n uintptr, off int64) (uint
 	bufs, err := t.MM.Blocks(t.IOBlocks[:0], addr, int(n), false)
 	t.IOBlocks = bufs[:0]
 	if err != nil {
+		return 0, err
+	}
+	if bufs, err = limitFileSize(t, f, bufs, off); err != nil {
 		return 0, err
 	}
 	w, err := blockingWrite(t, f, bufs, off)
@@ -301,6 +315,9 @@ func doWritev(t *kernel.Task, a *kernel.SyscallArgs, off int64) (uintptr, error)
 	if len(bufs) == 0 {
 		return 0, nil
 	}
+	if bufs, err = limitFileSize(t, f, bufs, off); err != nil {
+		return 0, err
+	}
 	n, err := blockingWrite(t, f, bufs, off)
 	if n > 0 {
 		return uintptr(n), nil
@@ -341,11 +358,54 @@ func sysPreadv2(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 
 func sysPwritev2(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if a[5]&^rwfHIPRI != 0 {
-		return 0, unix.EOPNOTSUPP
+		return pwritev2Flags(t, a) // sys_misc_fd.go
 	}
 	off := a.Int64(3)
 	if off < -1 {
 		return 0, unix.EINVAL
 	}
 	return doWritev(t, a, off)
+}
+
+// rlimitFSIZE is RLIMIT_FSIZE.
+const rlimitFSIZE = 1
+
+// limitFileSize enforces RLIMIT_FSIZE on a write to a regular file at off
+// (< 0: the file offset, or the end with O_APPEND): a write starting at or
+// beyond the limit fails with EFBIG and SIGXFSZ; one crossing it is cut
+// short.
+func limitFileSize(t *kernel.Task, f vfs.FileDescription, bufs [][]byte, off int64) ([][]byte, error) {
+	lim := t.Rlimit(rlimitFSIZE)
+	if lim.Cur == ^uint64(0) {
+		return bufs, nil
+	}
+	var st unix.Stat_t
+	if f.Stat(&st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return bufs, nil
+	}
+	pos := off
+	if pos < 0 {
+		if f.StatusFlags()&unix.O_APPEND != 0 {
+			pos = st.Size
+		} else if p, err := f.Seek(0, unix.SEEK_CUR); err == nil {
+			pos = p
+		}
+	}
+	if uint64(pos) >= lim.Cur {
+		t.SendSignal(kernel.SigInfo{Signo: int(unix.SIGXFSZ)})
+		return nil, unix.EFBIG
+	}
+	room := int(min(lim.Cur-uint64(pos), uint64(maxRW)))
+	var out [][]byte
+	for _, b := range bufs {
+		if room == 0 {
+			break
+		}
+		if len(b) > room {
+			b = b[:room]
+		}
+		out = append(out, b)
+		room -= len(b)
+	}
+	return out, nil
 }

@@ -10,7 +10,7 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"wait4":  partial(sysWait4, "rusage is zero"),
+		"wait4":  full(sysWait4),
 		"waitid": partial(sysWaitid, "P_PIDFD unsupported"),
 	})
 }
@@ -44,8 +44,7 @@ func sysWait4(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		}
 	}
 	if rusage != 0 {
-		var b [144]byte
-		if _, err := t.CopyOut(rusage, b[:]); err != nil {
+		if _, err := t.CopyOut(rusage, encodeRusage(r.Usage, r.MaxRSS)); err != nil {
 			return 0, unix.EFAULT
 		}
 	}

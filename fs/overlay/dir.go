@@ -367,6 +367,10 @@ func (n *node) Link(name string, target vfs.Inode) error {
 	if n.children == nil {
 		n.children = map[string]*node{}
 	}
+	if t.parent == nil {
+		// An O_TMPFILE file gets its first name (tmpfile.go).
+		t.parent, t.name = n, name
+	}
 	n.children[name] = t
 	return nil
 }

@@ -362,7 +362,11 @@ func (p *proc) root() vfs.VirtualDentry {
 // tree, else the file's own name ("pipe:[ino]", "anon_inode:[eventfd]").
 func (p *proc) fileName(f vfs.FileDescription) string {
 	if l, ok := f.(vfs.Locatable); ok && l.Location().Ok() {
-		return p.fs.k.VFS.PathOf(l.Location(), p.root())
+		// Files on a detached, anonymous mount (memfd) have no path: they
+		// go by their own name.
+		if m := l.Location().Mount; m.Parent() != nil || m == p.fs.k.VFS.Root().Mount || f.Name() == "" {
+			return p.fs.k.VFS.PathOf(l.Location(), p.root())
+		}
 	}
 	if n := f.Name(); n != "" {
 		return n

@@ -384,3 +384,21 @@ func joinPath(c []string) string {
 	}
 	return s
 }
+
+// Creating names in a synthetic directory fails with ENOENT, as in Linux's
+// procfs and sysfs, whose lookups of missing names fail instead of leaving
+// a negative entry to create.
+
+// Create implements vfs.DirInode.
+func (d *Dir) Create(string, uint32, *vfs.Creds) (vfs.Inode, error) { return nil, unix.ENOENT }
+
+// Mkdir implements vfs.DirInode.
+func (d *Dir) Mkdir(string, uint32, *vfs.Creds) (vfs.Inode, error) { return nil, unix.ENOENT }
+
+// Mknod implements vfs.DirInode.
+func (d *Dir) Mknod(string, uint32, uint64, *vfs.Creds) (vfs.Inode, error) {
+	return nil, unix.ENOENT
+}
+
+// Symlink implements vfs.DirInode.
+func (d *Dir) Symlink(string, string, *vfs.Creds) (vfs.Inode, error) { return nil, unix.ENOENT }

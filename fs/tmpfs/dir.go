@@ -211,7 +211,7 @@ func (d *Dir) Link(name string, target vfs.Inode) error {
 	}
 	b := n.base()
 	b.mu.Lock()
-	if b.nlink == 0 {
+	if b.nlink == 0 && !relinkable(n) {
 		b.mu.Unlock()
 		return unix.ENOENT
 	}

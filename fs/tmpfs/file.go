@@ -35,6 +35,9 @@ type File struct {
 	// seals are the memfd seals; files other than memfds made with
 	// MFD_ALLOW_SEALING have F_SEAL_SEAL, as Linux's.
 	seals uint32
+	// linkable marks an O_TMPFILE file that linkat may still name
+	// (tmpfile.go).
+	linkable bool
 }
 
 var _ vfs.SetStatInode = (*File)(nil)

@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,6 +21,9 @@ type FDTable struct {
 	limit int
 	// users counts the tasks sharing the table (CLONE_FILES).
 	users int
+	// hasLocks is set once the table owned a POSIX record lock
+	// (lock.go): closing an fd releases the table's locks on its file.
+	hasLocks atomic.Bool
 }
 
 // NewFDTable returns an empty table with one user.
@@ -90,6 +94,7 @@ func (t *FDTable) Set(fd int32, f FileDescription, cloexec bool) error {
 	old := t.setLocked(int(fd), f, cloexec)
 	t.mu.Unlock()
 	if old != nil {
+		t.closeLocks(old)
 		old.DecRef()
 	}
 	return nil
@@ -126,6 +131,7 @@ func (t *FDTable) Remove(fd int32) error {
 	f := t.files[fd].file
 	t.files[fd] = fdEntry{}
 	t.mu.Unlock()
+	t.closeLocks(f)
 	f.DecRef()
 	return nil
 }
@@ -142,6 +148,7 @@ func (t *FDTable) CloseOnExec() {
 	}
 	t.mu.Unlock()
 	for _, f := range closed {
+		t.closeLocks(f)
 		f.DecRef()
 	}
 }
@@ -166,6 +173,9 @@ func (t *FDTable) Release() {
 	files := t.files
 	t.files = nil
 	t.mu.Unlock()
+	if t.hasLocks.Load() {
+		Locks.ReleaseOwner(t)
+	}
 	for _, e := range files {
 		if e.file != nil {
 			e.file.DecRef()

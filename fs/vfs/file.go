@@ -56,6 +56,11 @@ type RefCount struct {
 	refs atomic.Int64
 	// Release runs when the last reference is dropped.
 	Release func()
+	// hasLocks is set once the description took an advisory lock
+	// (lock.go): they are released with the last reference.
+	hasLocks atomic.Bool
+	// closeNotice, if set, reports the close to inotify (notify.go).
+	closeNotice *closeNotice
 }
 
 // InitRefs sets the count to one.
@@ -66,8 +71,14 @@ func (r *RefCount) IncRef() { r.refs.Add(1) }
 
 // DecRef drops a reference and calls Release at zero.
 func (r *RefCount) DecRef() {
-	if r.refs.Add(-1) == 0 && r.Release != nil {
-		r.Release()
+	if r.refs.Add(-1) == 0 {
+		if r.closeNotice != nil {
+			r.closeNotice.fire()
+		}
+		r.releaseLocks()
+		if r.Release != nil {
+			r.Release()
+		}
 	}
 }
 

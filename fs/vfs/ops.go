@@ -38,6 +38,9 @@ func readOnly(vd VirtualDentry) bool { return vd.Mount.ReadOnly() }
 // OpenAt implements openat(2): resolve (creating with O_CREAT), check
 // permissions, and open.
 func (v *VFS) OpenAt(ctx *Context, dir VirtualDentry, path string, flags int, mode uint32) (FileDescription, error) {
+	if flags&oTmpfileBit != 0 {
+		return v.openTmpfile(ctx, dir, path, flags, mode) // tmpfile.go
+	}
 	var vd VirtualDentry
 	if flags&unix.O_CREAT != 0 && flags&unix.O_TMPFILE != unix.O_TMPFILE {
 		parent, name, trailing, err := v.ResolveParent(ctx, dir, path)
@@ -62,6 +65,7 @@ func (v *VFS) OpenAt(ctx *Context, dir VirtualDentry, path string, flags int, mo
 				return nil, err
 			}
 			d := v.addChild(parent.Dentry, name, inode)
+			notifyEntry(parent.Dentry.inode, name, inode, InCreate)
 			vd = VirtualDentry{parent.Mount, d}
 			// A new file is opened without further permission checks.
 			return v.openInode(ctx, vd, flags&^unix.O_TRUNC, false)
@@ -90,8 +94,9 @@ func (v *VFS) OpenAt(ctx *Context, dir VirtualDentry, path string, flags int, mo
 	return v.openInode(ctx, vd, flags, true)
 }
 
-// openInode opens the inode at vd, checking permissions if check.
-func (v *VFS) openInode(ctx *Context, vd VirtualDentry, flags int, check bool) (FileDescription, error) {
+// openInodeNoNotify opens the inode at vd, checking permissions if check
+// (openInode, notify.go, adds the inotify events).
+func (v *VFS) openInodeNoNotify(ctx *Context, vd VirtualDentry, flags int, check bool) (FileDescription, error) {
 	inode := vd.Dentry.inode
 	ft := FileType(inode)
 	if flags&unix.O_PATH != 0 {
@@ -125,6 +130,9 @@ func (v *VFS) openInode(ctx *Context, vd VirtualDentry, flags int, check bool) (
 	}
 	if (writing || flags&unix.O_TRUNC != 0) && readOnly(vd) && ft == unix.S_IFREG {
 		return nil, unix.EROFS
+	}
+	if _, ok := inode.(NoDirectIOInode); ok && flags&unix.O_DIRECT != 0 && ft == unix.S_IFREG {
+		return nil, unix.EINVAL
 	}
 	switch ft {
 	case unix.S_IFCHR, unix.S_IFBLK:
@@ -220,6 +228,7 @@ func (v *VFS) MkdirAt(ctx *Context, dir VirtualDentry, path string, mode uint32)
 		return err
 	}
 	v.addChild(parent.Dentry, name, inode)
+	notifyEntry(parent.Dentry.inode, name, inode, InCreate)
 	return nil
 }
 
@@ -254,6 +263,7 @@ func (v *VFS) MknodAt(ctx *Context, dir VirtualDentry, path string, mode uint32,
 		return err
 	}
 	v.addChild(parent.Dentry, name, inode)
+	notifyEntry(parent.Dentry.inode, name, inode, InCreate)
 	return nil
 }
 
@@ -271,6 +281,7 @@ func (v *VFS) SymlinkAt(ctx *Context, target string, dir VirtualDentry, path str
 		return err
 	}
 	v.addChild(parent.Dentry, name, inode)
+	notifyEntry(parent.Dentry.inode, name, inode, InCreate)
 	return nil
 }
 
@@ -294,6 +305,10 @@ func (v *VFS) LinkAt(ctx *Context, olddir VirtualDentry, oldpath string, newdir 
 		return err
 	}
 	v.addChild(parent.Dentry, name, old.Dentry.inode)
+	if Watches.active() {
+		Watches.event(old.Dentry.inode, InAttrib, 0, "")
+		notifyEntry(parent.Dentry.inode, name, old.Dentry.inode, InCreate)
+	}
 	return nil
 }
 
@@ -329,6 +344,8 @@ func (v *VFS) UnlinkAt(ctx *Context, dir VirtualDentry, path string) error {
 		return err
 	}
 	v.forget(parent.Dentry, name)
+	notifyRemoved(victim.Dentry.inode, false)
+	notifyEntry(parent.Dentry.inode, name, victim.Dentry.inode, InDelete)
 	return nil
 }
 
@@ -367,6 +384,8 @@ func (v *VFS) RmdirAt(ctx *Context, dir VirtualDentry, path string) error {
 		return err
 	}
 	v.forget(parent.Dentry, name)
+	notifyRemoved(victim.Dentry.inode, true)
+	notifyEntry(parent.Dentry.inode, name, victim.Dentry.inode, InDelete)
 	return nil
 }
 
@@ -446,6 +465,14 @@ func (v *VFS) RenameAt(ctx *Context, olddir VirtualDentry, oldpath string, newdi
 	}
 	if err := op.Dentry.inode.(DirInode).Rename(oname, np.Dentry.inode.(DirInode), nname, flags); err != nil {
 		return err
+	}
+	notifyRename(op.Dentry.inode, oname, np.Dentry.inode, nname, src.Dentry.inode)
+	if derr == nil {
+		if flags&renameExchange != 0 {
+			notifyRename(np.Dentry.inode, nname, op.Dentry.inode, oname, dst.Dentry.inode)
+		} else {
+			notifyRemoved(dst.Dentry.inode, FileType(dst.Dentry.inode) == unix.S_IFDIR)
+		}
 	}
 	v.mu.Lock()
 	s := op.Dentry.children[oname]
@@ -564,7 +591,16 @@ func (v *VFS) SetStat(ctx *Context, vd VirtualDentry, opts *SetStatOptions) erro
 	if readOnly(vd) {
 		return unix.EROFS
 	}
-	return ss.SetStat(opts)
+	if err := ss.SetStat(opts); err != nil {
+		return err
+	}
+	if opts.Size != nil {
+		v.notifyFile(vd, InModify)
+	}
+	if opts.Mode != nil || opts.UID != nil || opts.GID != nil || opts.Atime != nil || opts.Mtime != nil {
+		v.notifyFile(vd, InAttrib)
+	}
+	return nil
 }
 
 // StatfsAt implements statfs(2).

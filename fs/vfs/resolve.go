@@ -17,6 +17,9 @@ type Context struct {
 	// the sentry itself): filesystems whose names depend on who looks
 	// (procfs's "self") read it through ContextDirInode.
 	Task any
+	// scope restricts resolution (openat2's RESOLVE_* flags,
+	// resolve_scope.go); nil for ordinary lookups.
+	scope *resolveScope
 }
 
 // MagicLinkInode is a symlink that leads straight to a place in the tree
@@ -116,6 +119,9 @@ func (v *VFS) stepCtx(ctx *Context, dir VirtualDentry, name string) (VirtualDent
 		next = VirtualDentry{mm, mm.root}
 	}
 	v.mu.RUnlock()
+	if ctx != nil && ctx.scope != nil && ctx.scope.noXDev && next.Mount != dir.Mount {
+		return VirtualDentry{}, unix.EXDEV
+	}
 	return next, nil
 }
 
@@ -133,6 +139,14 @@ func (v *VFS) walk(ctx *Context, cur VirtualDentry, comps []string, follow bool,
 		case ".":
 			continue
 		case "..":
+			if ctx.scope != nil {
+				next, err := ctx.scope.dotdot(v, ctx, cur)
+				if err != nil {
+					return VirtualDentry{}, err
+				}
+				cur = next
+				continue
+			}
 			cur = v.parentOf(ctx, cur)
 			continue
 		}
@@ -165,6 +179,11 @@ func (v *VFS) followLinks(ctx *Context, dir, next VirtualDentry, links *int) (Vi
 		if *links > maxSymlinks {
 			return VirtualDentry{}, errLoop
 		}
+		if ctx.scope != nil {
+			if err := ctx.scope.checkLink(sl); err != nil {
+				return VirtualDentry{}, err
+			}
+		}
 		if ml, ok := sl.(MagicLinkInode); ok {
 			t, err := ml.Target()
 			if err != nil {
@@ -182,6 +201,9 @@ func (v *VFS) followLinks(ctx *Context, dir, next VirtualDentry, links *int) (Vi
 		}
 		start := dir
 		if strings.HasPrefix(target, "/") {
+			if ctx.scope != nil && ctx.scope.beneath {
+				return VirtualDentry{}, unix.EXDEV
+			}
 			start = ctx.Root
 		}
 		comps, _ := splitPath(target)
@@ -199,9 +221,19 @@ type ResolveOptions struct {
 	Follow bool
 	// EmptyPath allows "" to mean dir itself (AT_EMPTY_PATH).
 	EmptyPath bool
-	// Beneath refuses to leave dir (openat2 RESOLVE_BENEATH / IN_ROOT are
-	// approximated by resolving with dir as the root).
+	// InRoot resolves with dir as the root (openat2 RESOLVE_IN_ROOT):
+	// absolute paths, absolute symlinks and ".." stay under it.
 	InRoot bool
+	// Beneath refuses (EXDEV) paths that leave dir: absolute ones, ".."
+	// above it, absolute symlinks (RESOLVE_BENEATH).
+	Beneath bool
+	// NoXDev refuses (EXDEV) crossing a mount (RESOLVE_NO_XDEV).
+	NoXDev bool
+	// NoMagicLinks refuses (ELOOP) following /proc magic links
+	// (RESOLVE_NO_MAGICLINKS); NoSymlinks any symlink
+	// (RESOLVE_NO_SYMLINKS).
+	NoMagicLinks bool
+	NoSymlinks   bool
 }
 
 // Resolve returns the place path names, relative to dir (ctx.Cwd if not
@@ -219,10 +251,15 @@ func (v *VFS) Resolve(ctx *Context, dir VirtualDentry, path string, o ResolveOpt
 	if len(path) >= 4096 {
 		return VirtualDentry{}, errNameLong
 	}
-	if o.InRoot && dir.Ok() {
-		c := *ctx
-		c.Root = dir
-		ctx = &c
+	if o.Beneath || o.NoXDev || o.NoMagicLinks || o.NoSymlinks || o.InRoot && dir.Ok() {
+		c, err := scopedContext(ctx, dir, path, o)
+		if err != nil {
+			return VirtualDentry{}, err
+		}
+		if o.InRoot || o.Beneath {
+			dir = c.scope.base
+		}
+		ctx = c
 	}
 	comps, trailing := splitPath(path)
 	links := 0

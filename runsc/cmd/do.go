@@ -18,7 +18,9 @@ import (
 	"stockade.dev/fs/overlay"
 	"stockade.dev/fs/tmpfs"
 	"stockade.dev/fs/vfs"
+	"stockade.dev/platform"
 	"stockade.dev/platform/ptrace"
+	"stockade.dev/runsc/sandbox"
 	"stockade.dev/sentry/kernel"
 	"stockade.dev/sentry/loader"
 	"stockade.dev/sentry/memfile"
@@ -47,8 +49,14 @@ killed by signal N.
 `
 }
 
+// doConfine is `runsc do --confine`.
+var doConfine bool
+
 // SetFlags implements subcommands.Command.
-func (*Do) SetFlags(fs *flag.FlagSet) {}
+func (*Do) SetFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&doGofer, "gofer", false, "serve the host root through a gofer process (also: STOCKADE_GOFER=1)")
+	fs.BoolVar(&doConfine, "confine", false, "confine the sandbox's kernel: seccomp allowlist of host calls, no capabilities, no_new_privs (also: STOCKADE_CONFINE=1)")
+}
 
 // Execute implements subcommands.Command.
 func (d *Do) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands.ExitStatus {
@@ -74,6 +82,12 @@ type shellError struct {
 func (e *shellError) Error() string { return e.msg }
 
 func runDo(args []string) (int, error) {
+	// Confinement (runsc/sandbox/confine_do.go): the confined sentry runs
+	// as a child of a small supervisor that reports a seccomp kill.
+	confined := sandbox.DoChildFromEnv()
+	if on, learn := sandbox.DoConfineMode(doConfine); on && confined == nil {
+		return sandbox.SuperviseDo(forwardedSignals, learn), nil
+	}
 	logw, err := openLog()
 	if err != nil {
 		return 1, fmt.Errorf("opening the debug log %s: %v", debugLog, err)
@@ -85,20 +99,36 @@ func runDo(args []string) (int, error) {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	if platformFl != "ptrace" {
-		return 1, fmt.Errorf("unknown platform %q; use --platform=ptrace", platformFl)
+	// Confined before the platform exists, so that every ptrace stub
+	// (the pool forks some ahead of time) inherits the filter; with a
+	// gofer, once the gofer is started (it must not inherit the sentry's
+	// filter).
+	confine := func() error {
+		if confined == nil {
+			return nil
+		}
+		if err := confined.Confine(); err != nil {
+			return fmt.Errorf("confining the sandbox: %v", err)
+		}
+		return nil
 	}
-	mf, err := memfile.New(memfile.DefaultSize)
-	if err != nil {
-		return 1, err
+	if !useGofer() {
+		if err := confine(); err != nil {
+			return 1, err
+		}
 	}
-	p, err := ptrace.New(mf.FD())
+	mf, p, err := newPlatform()
 	if err != nil {
 		return 1, err
 	}
 	v, err := buildDoTree(mf)
 	if err != nil {
 		return 1, err
+	}
+	if useGofer() {
+		if err := confine(); err != nil {
+			return 1, err
+		}
 	}
 	k := kernel.New(p, mf, v, syscalls.Table())
 	attachConsole(k)
@@ -161,12 +191,35 @@ func runDo(args []string) (int, error) {
 	signal.Notify(sigs, forwardedSignals...)
 	go func() {
 		for s := range sigs {
+			if confined != nil {
+				continue // the supervisor forwards signals (once) instead
+			}
 			k.SignalInit(int(s.(syscall.Signal)))
 		}
 	}()
+	if confined != nil {
+		go confined.RelaySignals(k.SignalInit)
+	}
 	st := k.Wait()
 	signal.Stop(sigs)
 	return st.ShellCode(), nil
+}
+
+// newPlatform returns the sandbox's memory file and the platform that runs
+// application code (--platform), shared by `runsc do` and `runsc boot`.
+func newPlatform() (*memfile.File, platform.Platform, error) {
+	if platformFl != "ptrace" {
+		return nil, nil, fmt.Errorf("unknown platform %q; use --platform=ptrace", platformFl)
+	}
+	mf, err := memfile.New(memfile.DefaultSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := ptrace.New(mf.FD())
+	if err != nil {
+		return nil, nil, err
+	}
+	return mf, p, nil
 }
 
 // buildDoTree builds the file tree of `runsc do`:
@@ -178,7 +231,17 @@ func runDo(args []string) (int, error) {
 //	           through the overlay until a devfs is mounted on /dev)
 //	/proc, /sys, /dev ...: mountSpecialFilesystems (hook, below)
 func buildDoTree(mf *memfile.File) (*vfs.VFS, error) {
-	_, lower, err := host.NewTreeFS("/")
+	var lower vfs.Inode
+	var err error
+	if useGofer() {
+		// The host root through a read-only `runsc gofer` (gofer.go).
+		var gp *goferProcess
+		if gp, err = startGofer("/", true, true, false, nil); err == nil {
+			lower = gp.Root
+		}
+	} else {
+		_, lower, err = host.NewTreeFS("/")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the host root: %v", err)
 	}

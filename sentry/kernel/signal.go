@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"stockade.dev/sentry/waiter"
 )
 
 // numSignals is the number of signals (1..64).
@@ -217,6 +219,7 @@ func (t *Task) SendSignal(info SigInfo) {
 	}
 	t.pending = append(t.pending, info)
 	t.tg.mu.Unlock()
+	t.tg.signalWaiters.Notify(waiter.EventIn)
 	t.interrupt()
 }
 
@@ -300,6 +303,7 @@ func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
 	}
 	tg.pending = append(tg.pending, info)
 	tg.mu.Unlock()
+	tg.signalWaiters.Notify(waiter.EventIn)
 	// Wake a thread that can take it.
 	for _, t := range tasks {
 		if t.sigMask&(1<<(info.Signo-1)) == 0 {
@@ -367,19 +371,42 @@ func (t *Task) HasPendingSignal() bool {
 func (t *Task) dequeueSignal() (SigInfo, bool) {
 	t.tg.mu.Lock()
 	defer t.tg.mu.Unlock()
+	// Linux delivers the lowest-numbered pending signal first
+	// (thread-directed before process-directed for the same number), and
+	// queued real-time signals of one number in order.
+	best, bestList := -1, 0
 	for i, p := range t.pending {
-		if t.sigMask&(1<<(p.Signo-1)) == 0 {
-			t.pending = append(t.pending[:i], t.pending[i+1:]...)
-			return p, true
+		if t.sigMask&(1<<(p.Signo-1)) == 0 && (best < 0 || p.Signo < t.pending[best].Signo) {
+			best, bestList = i, 0
 		}
 	}
 	for i, p := range t.tg.pending {
-		if t.sigMask&(1<<(p.Signo-1)) == 0 {
-			t.tg.pending = append(t.tg.pending[:i], t.tg.pending[i+1:]...)
-			return p, true
+		if t.sigMask&(1<<(p.Signo-1)) != 0 {
+			continue
+		}
+		cur := 0
+		if best >= 0 {
+			if bestList == 0 {
+				cur = t.pending[best].Signo
+			} else {
+				cur = t.tg.pending[best].Signo
+			}
+		}
+		if best < 0 || p.Signo < cur {
+			best, bestList = i, 1
 		}
 	}
-	return SigInfo{}, false
+	if best < 0 {
+		return SigInfo{}, false
+	}
+	if bestList == 0 {
+		p := t.pending[best]
+		t.pending = append(t.pending[:best], t.pending[best+1:]...)
+		return p, true
+	}
+	p := t.tg.pending[best]
+	t.tg.pending = append(t.tg.pending[:best], t.tg.pending[best+1:]...)
+	return p, true
 }
 
 // PendingSet returns the set of pending signals (thread and process).
@@ -509,3 +536,8 @@ func (t *Task) WaitSignal(set SignalSet, deadline time.Time) (SigInfo, error) {
 		}
 	}
 }
+
+// SignalQueue returns the queue notified (with waiter.EventIn) whenever a
+// signal is queued for t's process or one of its threads: signalfd waits
+// on it.
+func (t *Task) SignalQueue() *waiter.Queue { return &t.tg.signalWaiters }

@@ -77,7 +77,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	}
 	if t.FDTable != nil {
 		// An fd table shared with another process (CLONE_FILES) is unshared.
-		nt := t.FDTable.Fork()
+		nt := t.FDTable.ForkExec() // keeps POSIX record locks
 		t.FDTable.DecUsers()
 		t.FDTable = nt
 		t.FDTable.CloseOnExec()
@@ -203,12 +203,15 @@ func (t *Task) run() {
 				t.lastFaultAddr, t.lastFaultRIP = 0, 0
 			}
 			if err != nil {
-				code := mm.SegvMapErr
+				code, signo := mm.SegvMapErr, int(unix.SIGSEGV)
 				if fe, ok := err.(*mm.FaultError); ok {
 					code = fe.Code
+					if fe.Bus {
+						signo = int(unix.SIGBUS)
+					}
 				}
 				t.k.Log.Debug("application fault", "tid", t.ID, "addr", fmt.Sprintf("%#x", fi.Addr), "rip", fmt.Sprintf("%#x", t.Regs.Rip), "code", code)
-				t.forceSignal(SigInfo{Signo: int(unix.SIGSEGV), Code: code, Addr: fi.Addr})
+				t.forceSignal(SigInfo{Signo: signo, Code: code, Addr: fi.Addr})
 			}
 		case platform.EventSignal:
 			fi := t.ctx.FaultInfo()

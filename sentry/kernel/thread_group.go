@@ -49,6 +49,9 @@ type ThreadGroup struct {
 	execed bool
 	// childEvents is notified when a child changes state (for wait).
 	childEvents waiter.Queue
+	// signalWaiters is notified when a signal is queued for the process
+	// or one of its threads (signalfd readiness).
+	signalWaiters waiter.Queue
 	// vforkDone is closed when a vfork child execs or exits.
 	vforkDone chan struct{}
 

@@ -23,6 +23,10 @@ type WaitResult struct {
 	Status ExitStatus
 	// Code is the CLD_* code (waitid).
 	Code int
+	// Usage and MaxRSS are the reaped child's resource usage (its own and
+	// its reaped descendants'), for wait4's rusage.
+	Usage  CPUUsage
+	MaxRSS int64
 	// Stopped is the stop signal of a stopped child; Continued reports a
 	// continued one (WUNTRACED/WCONTINUED).
 	Stopped   int
@@ -87,6 +91,11 @@ func (t *Task) Wait(o WaitOptions) (*WaitResult, error) {
 				if c.leader != nil && c.leader.Creds != nil {
 					r.UID = c.leader.Creds.RealUID
 				}
+				c.acct.mu.Lock()
+				r.Usage = c.acct.dead
+				r.Usage.add(c.acct.children)
+				r.MaxRSS = max(c.acct.maxRSS, c.acct.childMaxRSS)
+				c.acct.mu.Unlock()
 				if o.Options&unix.WNOWAIT == 0 {
 					t.tg.addChildUsage(c) // RUSAGE_CHILDREN (rusage.go)
 					k.reapLocked(c)

@@ -29,9 +29,15 @@ const (
 // is invalid (SEGV_ACCERR).
 var ErrFaultRetry = &FaultError{Code: SegvAccErr}
 
+// BusAdrErr is BUS_ADRERR: an access to a file mapping beyond the file.
+const BusAdrErr = 2
+
 // FaultError is why a fault could not be resolved: the caller delivers
-// SIGSEGV with this si_code.
-type FaultError struct{ Code int }
+// SIGSEGV (or SIGBUS if Bus) with this si_code.
+type FaultError struct {
+	Code int
+	Bus  bool
+}
 
 func (e *FaultError) Error() string {
 	if e.Code == SegvAccErr {
@@ -48,14 +54,14 @@ func (m *MM) HandleFault(addr uintptr, fi platform.FaultInfo) error {
 	defer m.mu.Unlock()
 	i := m.findVMA(addr)
 	if i < 0 {
-		return &FaultError{SegvMapErr}
+		return &FaultError{Code: SegvMapErr}
 	}
 	v := m.vmas[i]
 	if !v.perms.Any() {
-		return &FaultError{SegvAccErr}
+		return &FaultError{Code: SegvAccErr}
 	}
 	if fi.Known && !v.perms.SupersetOf(fi.Access) {
-		return &FaultError{SegvAccErr}
+		return &FaultError{Code: SegvAccErr}
 	}
 	pg := pageDown(addr)
 	if p, ok := m.pages[pg]; ok && p.mapped {
@@ -79,8 +85,15 @@ func (m *MM) HandleFault(addr uintptr, fi platform.FaultInfo) error {
 	ws := max(v.start, pg&^(window-1))
 	we := min(v.end, (pg&^(window-1))+window)
 	if err := m.makePresent(v, ws, we); err != nil {
+		if v.file != nil && err == unix.EFAULT {
+			return &FaultError{Code: BusAdrErr, Bus: true}
+		}
 		slog.Warn("out of application memory", "addr", addr, "err", err)
-		return &FaultError{SegvMapErr}
+		return &FaultError{Code: SegvMapErr}
+	}
+	if _, ok := m.pages[pg]; !ok {
+		// The file ends before this page: SIGBUS, as Linux.
+		return &FaultError{Code: BusAdrErr, Bus: true}
 	}
 	return m.mapPresent(v, ws, we)
 }
@@ -202,7 +215,7 @@ func (m *MM) mapPresent(v *vma, start, end uintptr) error {
 		fr := platform.FileRange{Offset: p.off, Length: uint64(runEnd - a)}
 		if err := m.as.MapFile(a, fr, perms, false); err != nil {
 			slog.Error("mapping application memory into the stub failed", "addr", a, "err", err)
-			return &FaultError{SegvMapErr}
+			return &FaultError{Code: SegvMapErr}
 		}
 		for q := a; q < runEnd; q += PageSize {
 			pp := m.pages[q]
@@ -222,7 +235,7 @@ func (m *MM) breakCOW(v *vma, pg uintptr) error {
 	if m.mf.RefCount(p.off) > 1 {
 		off, err := m.mf.Allocate(PageSize)
 		if err != nil {
-			return &FaultError{SegvMapErr}
+			return &FaultError{Code: SegvMapErr}
 		}
 		copy(m.mf.Slice(off, PageSize), m.mf.Slice(p.off, PageSize))
 		m.mf.DecRef(p.off, PageSize)
@@ -230,7 +243,7 @@ func (m *MM) breakCOW(v *vma, pg uintptr) error {
 	}
 	if m.as != nil {
 		if err := m.as.MapFile(pg, platform.FileRange{Offset: p.off, Length: PageSize}, v.perms, false); err != nil {
-			return &FaultError{SegvMapErr}
+			return &FaultError{Code: SegvMapErr}
 		}
 	}
 	p.mapped, p.writable = m.as != nil, v.perms.Write

@@ -332,3 +332,15 @@ func (m *MM) UnmapHoles(start, end uintptr) {
 		m.removeRange(h[0], h[1])
 	}
 }
+
+// MappedBytes returns the total size of the address space's mappings
+// (for RLIMIT_AS).
+func (m *MM) MappedBytes() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n uint64
+	for _, v := range m.vmas {
+		n += uint64(v.end - v.start)
+	}
+	return n
+}

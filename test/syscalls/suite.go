@@ -46,7 +46,7 @@ var cflags = []string{"-O2", "-Wall", "-pthread"}
 
 // Env is the fixed environment of every run, so that locale, time zone and
 // PATH cannot differ between the native and the sandboxed runs. TEST_TMPDIR
-// is passed through when set.
+// and STOCKADE_CONFINE are passed through when set.
 func Env() []string {
 	env := []string{
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -57,6 +57,11 @@ func Env() []string {
 	}
 	if d := os.Getenv("TEST_TMPDIR"); d != "" {
 		env = append(env, "TEST_TMPDIR="+d)
+	}
+	// STOCKADE_CONFINE=1 runs the suite with the sentry confined
+	// (runsc/sandbox/confine_do.go).
+	if c := os.Getenv("STOCKADE_CONFINE"); c != "" {
+		env = append(env, "STOCKADE_CONFINE="+c)
 	}
 	return env
 }

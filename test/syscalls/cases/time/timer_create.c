@@ -9,10 +9,16 @@ int main(void) {
 	struct sigevent se = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN, .sigev_value.sival_int = 77};
 	timer_t t;
 	OK(timer_create(CLOCK_MONOTONIC, &se, &t));
+	/* Block the signal until sigsuspend, so the one-shot expiry cannot land
+	   between the check and the wait. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGRTMIN);
+	OK(sigprocmask(SIG_BLOCK, &block, &old));
 	struct itimerspec its = {{0, 0}, {0, 10000000}};
 	OK(timer_settime(t, 0, &its, NULL));
 	while (!val)
-		pause();
+		sigsuspend(&old);
 	CHECK_EQ(val, 77);
 	CHECK_EQ(code, SI_TIMER);
 	struct itimerspec cur;

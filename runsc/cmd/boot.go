@@ -1,0 +1,299 @@
+package cmd
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/google/subcommands"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/fs/dev"
+	"stockade.dev/fs/host"
+	"stockade.dev/fs/vfs"
+	"stockade.dev/runsc/sandbox"
+	"stockade.dev/runsc/specutil"
+	"stockade.dev/sentry/control"
+	"stockade.dev/sentry/kernel"
+	"stockade.dev/syscalls"
+)
+
+// Boot implements `runsc boot`, the sandbox process `runsc create` starts
+// (hidden): it builds the kernel over the bundle's rootfs, serves the
+// control socket (fd 3), reports readiness on fd 4, starts the container's
+// init when told to and exits with its status once it ends.
+type Boot struct {
+	bundle, id, stateDir string
+	console              bool
+	cgroup               string
+}
+
+// Name implements subcommands.Command.
+func (*Boot) Name() string { return "boot" }
+
+// Synopsis implements subcommands.Command.
+func (*Boot) Synopsis() string { return "(internal) the sandbox process of a container" }
+
+// Usage implements subcommands.Command.
+func (*Boot) Usage() string {
+	return "boot --bundle DIR --id ID --state-dir DIR - run a container's sandbox (started by runsc create)\n"
+}
+
+// SetFlags implements subcommands.Command.
+func (b *Boot) SetFlags(fs *flag.FlagSet) {
+	fs.StringVar(&b.bundle, "bundle", "", "the bundle directory")
+	fs.StringVar(&b.id, "id", "", "the container id")
+	fs.StringVar(&b.stateDir, "state-dir", "", "the container's state directory")
+	fs.BoolVar(&b.console, "console", false, "stdio is the container's terminal")
+	fs.StringVar(&b.cgroup, "cgroup", "", "cgroup directory to join first")
+}
+
+// Execute implements subcommands.Command.
+func (b *Boot) Execute(context.Context, *flag.FlagSet, ...any) subcommands.ExitStatus {
+	os.Exit(b.run())
+	return 0
+}
+
+// terminates reports whether sig's default action ends a process.
+func terminates(sig int) bool {
+	switch unix.Signal(sig) {
+	case unix.SIGCHLD, unix.SIGCONT, unix.SIGURG, unix.SIGWINCH, unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		return false
+	}
+	return true
+}
+
+func (b *Boot) run() int {
+	setupOCILogging()
+	syncW := os.NewFile(4, "sync")
+	ready := false
+	fail := func(err error) int {
+		slog.Error("sandbox failed to start", "id", b.id, "err", err)
+		if !ready {
+			fmt.Fprintf(syncW, "%v\n", err)
+			syncW.Close()
+		}
+		return 1
+	}
+	if b.cgroup != "" {
+		if err := sandbox.JoinCgroup(b.cgroup); err != nil {
+			slog.Warn("joining the freezer cgroup", "dir", b.cgroup, "err", err)
+		}
+	}
+	spec, err := specutil.Load(b.bundle)
+	if err != nil {
+		return fail(err)
+	}
+	rootfs := specutil.RootPath(spec, b.bundle)
+	mf, p, err := newPlatform()
+	if err != nil {
+		return fail(err)
+	}
+	v, err := buildContainerRoot(mf, rootfs)
+	if err != nil {
+		return fail(err)
+	}
+	var console *hostConsole
+	if b.console {
+		console = &hostConsole{fd: 0}
+		if nfd, err := unix.FcntlInt(0, unix.F_DUPFD_CLOEXEC, 3); err == nil {
+			console = &hostConsole{fd: nfd}
+		}
+	}
+	var devConsole dev.Console
+	if console != nil {
+		devConsole = console
+	}
+	dev.Register(v, devConsole)
+	k := kernel.New(p, mf, v, syscalls.Table())
+	if spec.Hostname != "" {
+		k.Hostname = spec.Hostname
+	}
+	if straceFlag {
+		if w, err := openLog(); err == nil && w != nil {
+			k.Strace = w
+		}
+	}
+	if err := mountSpec(v, k, mf, spec); err != nil {
+		return fail(err)
+	}
+	// The init's program must exist now: runc fails create, not start.
+	proc := spec.Process
+	ctx := processContext(v, proc.User.UID, proc.User.GID, proc.User.AdditionalGids)
+	if _, err := resolveProgram(v, ctx, proc.Args[0], proc.Env); err != nil {
+		return fail(err)
+	}
+	lf := os.NewFile(3, "control")
+	ln, err := net.FileListener(lf)
+	lf.Close()
+	if err != nil {
+		return fail(fmt.Errorf("the control socket: %v", err))
+	}
+	srv := control.NewServer(k)
+	shutdown := make(chan kernel.ExitStatus, 1)
+	srv.SignalCreated = func(sig int) {
+		if terminates(sig) {
+			select {
+			case shutdown <- kernel.ExitStatus{Signal: sig}:
+			default:
+			}
+		}
+	}
+	srv.StartInit = func() (*kernel.ThreadGroup, error) {
+		var tty kernel.TTY
+		if console != nil {
+			tty = console
+		}
+		tg, err := startSpecProcess(k, procFromSpec(proc), []int{0, 1, 2}, tty, true)
+		if err != nil {
+			return nil, err
+		}
+		go func() { srv.InitExited(k.Wait()) }()
+		return tg, nil
+	}
+	srv.Exec = func(cp *control.Process, fds []int) (*kernel.ThreadGroup, error) {
+		defer func() {
+			for _, fd := range fds {
+				unix.Close(fd)
+			}
+		}()
+		var tty kernel.TTY
+		if cp.Terminal && len(fds) > 0 {
+			nfd, err := unix.FcntlInt(uintptr(fds[0]), unix.F_DUPFD_CLOEXEC, 3)
+			if err != nil {
+				return nil, err
+			}
+			tty = &hostConsole{fd: nfd}
+		}
+		return startSpecProcess(k, cp, fds, tty, false)
+	}
+	go srv.Serve(ln.(*net.UnixListener))
+	if confineFl {
+		// No chroot yet: the sentry still opens host paths (the rootfs
+		// and bind mounts are open already, but /proc/self/fd is read to
+		// name stdio); the gofer makes the chroot possible (step 2).
+		if _, err := sandbox.Confine(sandbox.ConfineOptions{}); err != nil {
+			return fail(fmt.Errorf("confining the sandbox: %v", err))
+		}
+	}
+	fmt.Fprintln(syncW, "ok")
+	syncW.Close()
+	ready = true
+	slog.Info("sandbox ready", "id", b.id)
+
+	var st kernel.ExitStatus
+	select {
+	case <-srv.Exited():
+		st = k.Wait()
+	case st = <-shutdown:
+		srv.InitExited(st)
+	}
+	slog.Info("container exited", "id", b.id, "status", st)
+	k.KillAll()
+	srv.DrainWaiters(2 * time.Second)
+	return st.ShellCode()
+}
+
+// procFromSpec turns the spec's process into a control.Process.
+func procFromSpec(p *specs.Process) *control.Process {
+	cp := &control.Process{
+		Args: p.Args, Env: p.Env, Cwd: p.Cwd, UID: p.User.UID, GID: p.User.GID,
+		Groups: p.User.AdditionalGids, Terminal: p.Terminal,
+	}
+	for _, r := range p.Rlimits {
+		if res, err := specutil.RlimitResource(r.Type); err == nil {
+			cp.Rlimits = append(cp.Rlimits, control.Rlimit{Resource: int32(res), Soft: r.Soft, Hard: r.Hard})
+		}
+	}
+	return cp
+}
+
+// processContext is the VFS context of a process with these ids.
+func processContext(v *vfs.VFS, uid, gid uint32, groups []uint32) *vfs.Context {
+	return &vfs.Context{Creds: &vfs.Creds{UID: uid, GID: gid, Groups: groups, Privileged: uid == 0}, Root: v.Root(), Cwd: v.Root()}
+}
+
+// startSpecProcess starts cp in k with the host fds as its fds 0, 1, 2...
+// (duplicated; the caller keeps its own).
+func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty kernel.TTY, init bool) (*kernel.ThreadGroup, error) {
+	v := k.VFS
+	ctx := processContext(v, cp.UID, cp.GID, cp.Groups)
+	cwd := v.Root()
+	if cp.Cwd != "" && cp.Cwd != "/" {
+		vd, err := v.Resolve(ctx, vfs.VirtualDentry{}, cp.Cwd, vfs.ResolveOptions{Follow: true})
+		if err != nil {
+			if err == unix.ENOENT && init {
+				// runc creates a missing cwd for the init.
+				root := processContext(v, 0, 0, nil)
+				if merr := mkdirAll(v, root, cp.Cwd); merr == nil {
+					vd, err = v.Resolve(ctx, vfs.VirtualDentry{}, cp.Cwd, vfs.ResolveOptions{Follow: true})
+				}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("chdir to cwd (%q) set in config.json failed: %v", cp.Cwd, err)
+			}
+		}
+		cwd = vd
+	}
+	ctx.Cwd = cwd
+	path, err := resolveProgram(v, ctx, cp.Args[0], cp.Env)
+	if err != nil {
+		return nil, err
+	}
+	fdt := vfs.NewFDTable()
+	for i, fd := range fds {
+		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		if err != nil {
+			continue
+		}
+		fl, _ := unix.FcntlInt(uintptr(nfd), unix.F_GETFL, 0)
+		name, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+		f := host.NewFile(nfd, name, uint32(fl)&^unix.O_CLOEXEC)
+		fdt.Set(int32(i), f, false)
+		f.DecRef()
+	}
+	rl := map[int]kernel.Rlimit{}
+	for _, r := range cp.Rlimits {
+		rl[int(r.Resource)] = kernel.Rlimit{Cur: r.Soft, Max: r.Hard}
+	}
+	creds := kernel.NewCredentials(cp.UID, cp.GID, cp.Groups)
+	tg, err := k.StartProcess(kernel.ProcessOptions{
+		Filename: path, Argv: cp.Args, Envv: cp.Env, FDTable: fdt,
+		FS: kernel.NewFSContext(v.Root(), cwd, 0o022), Creds: creds, Rlimits: rl, TTY: tty, Init: init,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exec: %q: %v", cp.Args[0], err)
+	}
+	return tg, nil
+}
+
+// mkdirAll makes path and its parents.
+func mkdirAll(v *vfs.VFS, ctx *vfs.Context, path string) error {
+	cur := ""
+	for _, c := range splitPath(path) {
+		cur += "/" + c
+		if err := v.MkdirAt(ctx, vfs.VirtualDentry{}, cur, 0o755); err != nil && err != unix.EEXIST {
+			return err
+		}
+	}
+	return nil
+}
+
+func splitPath(p string) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			if start >= 0 && i > start {
+				out = append(out, p[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}

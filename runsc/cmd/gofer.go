@@ -1,0 +1,249 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/google/subcommands"
+	"golang.org/x/sys/unix"
+
+	fsgofer "stockade.dev/fs/gofer"
+	"stockade.dev/fs/vfs"
+	"stockade.dev/gofer"
+)
+
+// Gofer implements the hidden `runsc gofer`: the file server started by
+// runsc beside the sentry. It serves the container's root (and each bind
+// mount's source) on the unix sockets it inherits; see package gofer.
+type Gofer struct {
+	root     string
+	fd       int
+	readOnly bool
+	hideHost bool
+	pivot    bool
+	mounts   stringList
+}
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, " ") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
+// Name implements subcommands.Command.
+func (*Gofer) Name() string { return "gofer" }
+
+// Synopsis implements subcommands.Command.
+func (*Gofer) Synopsis() string { return "serve a sandbox's files to its sentry (internal)" }
+
+// Usage implements subcommands.Command.
+func (*Gofer) Usage() string {
+	return `gofer --root DIR --fd N [--ro] [--mount SRC:FD[:ro]]... - serve files (started by runsc)
+
+Serves DIR on the inherited SOCK_SEQPACKET socket N, and each bind mount
+source SRC on its socket FD, until the sockets close. --ro refuses every
+change. --pivot first moves the gofer into a new mount namespace whose root
+is DIR (needs CAP_SYS_ADMIN), so that it cannot name any other host file.
+`
+}
+
+// SetFlags implements subcommands.Command.
+func (g *Gofer) SetFlags(fs *flag.FlagSet) {
+	fs.StringVar(&g.root, "root", "", "the directory to serve")
+	fs.IntVar(&g.fd, "fd", -1, "the socket to serve it on")
+	fs.BoolVar(&g.readOnly, "ro", false, "refuse every change")
+	fs.BoolVar(&g.hideHost, "hide-host-special", false, "hide the host's procfs, sysfs and cgroup mounts (a root of /)")
+	fs.BoolVar(&g.pivot, "pivot", false, "pivot_root into the root in a new mount namespace first")
+	fs.Var(&g.mounts, "mount", "SRC:FD[:ro]: also serve directory SRC on socket FD (repeatable)")
+}
+
+// Execute implements subcommands.Command.
+func (g *Gofer) Execute(_ context.Context, _ *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	if err := g.run(); err != nil {
+		fmt.Fprintf(os.Stderr, "runsc gofer: %v\n", err)
+		return subcommands.ExitFailure
+	}
+	return subcommands.ExitSuccess
+}
+
+type goferServe struct {
+	srv  *gofer.Server
+	sock int
+}
+
+func (g *Gofer) run() error {
+	logw, err := openLog()
+	if err == nil {
+		setupLogging(logw)
+	}
+	if g.root == "" || g.fd < 0 {
+		return errors.New("--root and --fd are required")
+	}
+	// The sentry applied the application's umask already.
+	unix.Umask(0)
+	// Open every served directory before any pivot: the fds keep them.
+	var serves []goferServe
+	srv, err := gofer.NewServer(g.root, gofer.Options{ReadOnly: g.readOnly, HideHostSpecial: g.hideHost})
+	if err != nil {
+		return err
+	}
+	serves = append(serves, goferServe{srv, g.fd})
+	for _, m := range g.mounts {
+		parts := strings.Split(m, ":")
+		if len(parts) < 2 || len(parts) > 3 {
+			return fmt.Errorf("bad --mount %q: want SRC:FD[:ro]", m)
+		}
+		fd, err := strconv.Atoi(parts[1])
+		if err != nil || fd < 0 {
+			return fmt.Errorf("bad --mount %q: bad fd", m)
+		}
+		ro := len(parts) == 3 && parts[2] == "ro"
+		s, err := gofer.NewServer(parts[0], gofer.Options{ReadOnly: ro})
+		if err != nil {
+			return err
+		}
+		serves = append(serves, goferServe{s, fd})
+	}
+	if g.pivot {
+		if err := gofer.PivotInto(g.root); err != nil {
+			return fmt.Errorf("confining the gofer to %s: %v", g.root, err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, s := range serves {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.srv.Serve(s.sock); err != nil {
+				slog.Warn("gofer: connection ended", "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// goferProcess is a running `runsc gofer` and the filesystems it serves.
+type goferProcess struct {
+	cmd *exec.Cmd
+	// Root is the root directory's filesystem root; Mounts the bind
+	// mounts', in the order asked for.
+	Root   vfs.Inode
+	Mounts []vfs.Inode
+}
+
+// goferMount is a directory a gofer serves besides the root.
+type goferMount struct {
+	Source   string
+	ReadOnly bool
+}
+
+// startGofer starts `runsc gofer` serving root (and mounts) and attaches
+// to it. The gofer exits when this process's sockets close (its exit).
+//
+// With pivot the gofer starts in a new mount namespace and pivots into
+// root (runsc must have CAP_SYS_ADMIN).
+func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		exe = "/proc/self/exe"
+	}
+	args := []string{"gofer", "--root=" + root, "--fd=3"}
+	if readOnly {
+		args = append(args, "--ro")
+	}
+	if hideHost {
+		args = append(args, "--hide-host-special")
+	}
+	if pivot {
+		args = append(args, "--pivot")
+	}
+	if debugLog != "" {
+		args = append([]string{"--debug-log=" + debugLog}, args...)
+	}
+	var files []*os.File
+	var clients []int
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	pair := func() (int, error) {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return -1, err
+		}
+		files = append(files, os.NewFile(uintptr(fds[1]), "gofer"))
+		clients = append(clients, fds[0])
+		return 3 + len(files) - 1, nil
+	}
+	closeClients := func() {
+		for _, fd := range clients {
+			unix.Close(fd)
+		}
+	}
+	if _, err := pair(); err != nil {
+		return nil, err
+	}
+	for _, m := range mounts {
+		fd, err := pair()
+		if err != nil {
+			closeClients()
+			return nil, err
+		}
+		spec := m.Source + ":" + strconv.Itoa(fd)
+		if m.ReadOnly {
+			spec += ":ro"
+		}
+		args = append(args, "--mount="+spec)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.ExtraFiles = files
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if pivot {
+		cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWNS
+	}
+	if err := cmd.Start(); err != nil {
+		closeClients()
+		return nil, fmt.Errorf("starting the gofer: %v", err)
+	}
+	// Only the gofer holds its ends now: its exit is our EOF.
+	for _, f := range files {
+		f.Close()
+	}
+	files = nil
+	// Reap it whenever it exits.
+	go cmd.Wait()
+	gp := &goferProcess{cmd: cmd}
+	for i, fd := range clients {
+		_, r, err := fsgofer.New(fsgofer.NewClient(fd, 0), fsgofer.Options{ReadOnly: i == 0 && readOnly || i > 0 && mounts[i-1].ReadOnly})
+		if err != nil {
+			cmd.Process.Kill()
+			return nil, fmt.Errorf("attaching to the gofer: %v", err)
+		}
+		if i == 0 {
+			gp.Root = r
+		} else {
+			gp.Mounts = append(gp.Mounts, r)
+		}
+	}
+	return gp, nil
+}
+
+// useGofer reports whether `runsc do` serves the host root through a
+// gofer process (--gofer, or STOCKADE_GOFER=1) instead of fs/host's
+// direct TreeFS.
+func useGofer() bool {
+	return doGofer || os.Getenv("STOCKADE_GOFER") == "1"
+}
+
+var doGofer bool

@@ -1,0 +1,429 @@
+// Package control is the control API of a sandbox: the server the sentry
+// (`runsc boot`) runs on a unix stream socket, and the client the runsc CLI
+// uses to start the container, exec processes, send signals, wait, list
+// processes and read statistics.
+//
+// Wire format: each message is a 4-byte big-endian length followed by that
+// many bytes of a protobuf message (Request from the client, Response from
+// the server). File descriptors (the stdio of an exec'd process) travel
+// with a request's first byte as SCM_RIGHTS. The messages are encoded with
+// google.golang.org/protobuf/encoding/protowire by hand: the schema is
+// small, stable and written out below as a .proto comment, and hand
+// encoding keeps protoc and generated code out of the build.
+//
+//	message Request {
+//	  string method = 1;   // start, exec, signal, wait, ps, stats, shutdown
+//	  int32 pid = 2;       // signal, wait: the process (0: init)
+//	  int32 signal = 3;    // signal
+//	  bool all = 4;        // signal: every process
+//	  Process process = 5; // exec
+//	}
+//	message Process {
+//	  repeated string args = 1; repeated string env = 2; string cwd = 3;
+//	  uint32 uid = 4; uint32 gid = 5; repeated uint32 groups = 6 [packed];
+//	  bool terminal = 7; repeated Rlimit rlimits = 8; int32 nfds = 9;
+//	}
+//	message Rlimit { int32 resource = 1; uint64 soft = 2; uint64 hard = 3; }
+//	message Response {
+//	  string error = 1; int32 pid = 2; int32 code = 3; int32 signal = 4;
+//	  repeated ProcInfo procs = 5; Stats stats = 6;
+//	}
+//	message ProcInfo {
+//	  int32 pid = 1; int32 ppid = 2; uint32 uid = 3; string cmd = 4;
+//	  string state = 5; int32 threads = 6; int64 start_unix_nano = 7;
+//	  uint64 cpu_nanos = 8; string tty = 9;
+//	}
+//	message Stats {
+//	  uint64 memory_usage = 1; uint64 memory_limit = 2; uint64 pids = 3;
+//	  uint64 cpu_total_nanos = 4; uint64 cpu_user_nanos = 5;
+//	  uint64 cpu_kernel_nanos = 6;
+//	}
+package control
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// Methods of the control API.
+const (
+	MethodStart    = "start"
+	MethodExec     = "exec"
+	MethodSignal   = "signal"
+	MethodWait     = "wait"
+	MethodPs       = "ps"
+	MethodStats    = "stats"
+	MethodShutdown = "shutdown"
+)
+
+// Request is a call from the CLI.
+type Request struct {
+	Method  string
+	PID     int32
+	Signal  int32
+	All     bool
+	Process *Process
+}
+
+// Process describes a process to start (exec).
+type Process struct {
+	Args, Env []string
+	Cwd       string
+	UID, GID  uint32
+	Groups    []uint32
+	Terminal  bool
+	Rlimits   []Rlimit
+	// NFDs is how many fds came with the request (its stdio: 0, 1, 2).
+	NFDs int32
+}
+
+// Rlimit is one resource limit.
+type Rlimit struct {
+	Resource   int32
+	Soft, Hard uint64
+}
+
+// Response is the sandbox's answer.
+type Response struct {
+	Error  string
+	PID    int32
+	Code   int32
+	Signal int32
+	Procs  []ProcInfo
+	Stats  *Stats
+}
+
+// ProcInfo describes one process of the sandbox (ps).
+type ProcInfo struct {
+	PID, PPID     int32
+	UID           uint32
+	Cmd           string
+	State         string
+	Threads       int32
+	StartUnixNano int64
+	CPUNanos      uint64
+	TTY           string
+}
+
+// Stats are the sandbox's resource usage (events --stats).
+type Stats struct {
+	MemoryUsage, MemoryLimit, Pids          uint64
+	CPUTotalNanos, CPUUserNanos, CPUKernelN uint64
+}
+
+// maxMessage bounds a message's size.
+const maxMessage = 16 << 20
+
+func appendString(b []byte, num protowire.Number, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendString(b, s)
+}
+
+func appendVarint(b []byte, num protowire.Number, v uint64) []byte {
+	if v == 0 {
+		return b
+	}
+	b = protowire.AppendTag(b, num, protowire.VarintType)
+	return protowire.AppendVarint(b, v)
+}
+
+func appendInt32(b []byte, num protowire.Number, v int32) []byte {
+	return appendVarint(b, num, uint64(int64(v)))
+}
+
+func appendMessage(b []byte, num protowire.Number, m []byte) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendBytes(b, m)
+}
+
+// fields calls fn for each field of the message in b.
+func fields(b []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, data []byte) error) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+		var v uint64
+		var data []byte
+		switch typ {
+		case protowire.VarintType:
+			v, n = protowire.ConsumeVarint(b)
+		case protowire.BytesType:
+			data, n = protowire.ConsumeBytes(b)
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, b)
+		}
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+		if err := fn(num, typ, v, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Marshal encodes r.
+func (r *Request) Marshal() []byte {
+	var b []byte
+	b = appendString(b, 1, r.Method)
+	b = appendInt32(b, 2, r.PID)
+	b = appendInt32(b, 3, r.Signal)
+	if r.All {
+		b = appendVarint(b, 4, 1)
+	}
+	if r.Process != nil {
+		b = appendMessage(b, 5, r.Process.marshal())
+	}
+	return b
+}
+
+// Unmarshal decodes b into r.
+func (r *Request) Unmarshal(b []byte) error {
+	*r = Request{}
+	return fields(b, func(num protowire.Number, typ protowire.Type, v uint64, data []byte) error {
+		switch num {
+		case 1:
+			r.Method = string(data)
+		case 2:
+			r.PID = int32(v)
+		case 3:
+			r.Signal = int32(v)
+		case 4:
+			r.All = v != 0
+		case 5:
+			r.Process = &Process{}
+			return r.Process.unmarshal(data)
+		}
+		return nil
+	})
+}
+
+func (p *Process) marshal() []byte {
+	var b []byte
+	for _, a := range p.Args {
+		b = protowire.AppendTag(b, 1, protowire.BytesType)
+		b = protowire.AppendString(b, a)
+	}
+	for _, e := range p.Env {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendString(b, e)
+	}
+	b = appendString(b, 3, p.Cwd)
+	b = appendVarint(b, 4, uint64(p.UID))
+	b = appendVarint(b, 5, uint64(p.GID))
+	if len(p.Groups) > 0 {
+		var packed []byte
+		for _, g := range p.Groups {
+			packed = protowire.AppendVarint(packed, uint64(g))
+		}
+		b = appendMessage(b, 6, packed)
+	}
+	if p.Terminal {
+		b = appendVarint(b, 7, 1)
+	}
+	for _, l := range p.Rlimits {
+		var m []byte
+		m = appendInt32(m, 1, l.Resource)
+		m = appendVarint(m, 2, l.Soft)
+		m = appendVarint(m, 3, l.Hard)
+		b = appendMessage(b, 8, m)
+	}
+	b = appendInt32(b, 9, p.NFDs)
+	return b
+}
+
+func (p *Process) unmarshal(b []byte) error {
+	return fields(b, func(num protowire.Number, typ protowire.Type, v uint64, data []byte) error {
+		switch num {
+		case 1:
+			p.Args = append(p.Args, string(data))
+		case 2:
+			p.Env = append(p.Env, string(data))
+		case 3:
+			p.Cwd = string(data)
+		case 4:
+			p.UID = uint32(v)
+		case 5:
+			p.GID = uint32(v)
+		case 6:
+			if typ == protowire.VarintType {
+				p.Groups = append(p.Groups, uint32(v))
+				return nil
+			}
+			for len(data) > 0 {
+				g, n := protowire.ConsumeVarint(data)
+				if n < 0 {
+					return protowire.ParseError(n)
+				}
+				p.Groups = append(p.Groups, uint32(g))
+				data = data[n:]
+			}
+		case 7:
+			p.Terminal = v != 0
+		case 8:
+			var l Rlimit
+			if err := fields(data, func(num protowire.Number, _ protowire.Type, v uint64, _ []byte) error {
+				switch num {
+				case 1:
+					l.Resource = int32(v)
+				case 2:
+					l.Soft = v
+				case 3:
+					l.Hard = v
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			p.Rlimits = append(p.Rlimits, l)
+		case 9:
+			p.NFDs = int32(v)
+		}
+		return nil
+	})
+}
+
+// Marshal encodes r.
+func (r *Response) Marshal() []byte {
+	var b []byte
+	b = appendString(b, 1, r.Error)
+	b = appendInt32(b, 2, r.PID)
+	b = appendInt32(b, 3, r.Code)
+	b = appendInt32(b, 4, r.Signal)
+	for _, p := range r.Procs {
+		var m []byte
+		m = appendInt32(m, 1, p.PID)
+		m = appendInt32(m, 2, p.PPID)
+		m = appendVarint(m, 3, uint64(p.UID))
+		m = appendString(m, 4, p.Cmd)
+		m = appendString(m, 5, p.State)
+		m = appendInt32(m, 6, p.Threads)
+		m = appendVarint(m, 7, uint64(p.StartUnixNano))
+		m = appendVarint(m, 8, p.CPUNanos)
+		m = appendString(m, 9, p.TTY)
+		b = appendMessage(b, 5, m)
+	}
+	if s := r.Stats; s != nil {
+		var m []byte
+		m = appendVarint(m, 1, s.MemoryUsage)
+		m = appendVarint(m, 2, s.MemoryLimit)
+		m = appendVarint(m, 3, s.Pids)
+		m = appendVarint(m, 4, s.CPUTotalNanos)
+		m = appendVarint(m, 5, s.CPUUserNanos)
+		m = appendVarint(m, 6, s.CPUKernelN)
+		b = appendMessage(b, 6, m)
+	}
+	return b
+}
+
+// Unmarshal decodes b into r.
+func (r *Response) Unmarshal(b []byte) error {
+	*r = Response{}
+	return fields(b, func(num protowire.Number, typ protowire.Type, v uint64, data []byte) error {
+		switch num {
+		case 1:
+			r.Error = string(data)
+		case 2:
+			r.PID = int32(v)
+		case 3:
+			r.Code = int32(v)
+		case 4:
+			r.Signal = int32(v)
+		case 5:
+			var p ProcInfo
+			if err := fields(data, func(num protowire.Number, _ protowire.Type, v uint64, data []byte) error {
+				switch num {
+				case 1:
+					p.PID = int32(v)
+				case 2:
+					p.PPID = int32(v)
+				case 3:
+					p.UID = uint32(v)
+				case 4:
+					p.Cmd = string(data)
+				case 5:
+					p.State = string(data)
+				case 6:
+					p.Threads = int32(v)
+				case 7:
+					p.StartUnixNano = int64(v)
+				case 8:
+					p.CPUNanos = v
+				case 9:
+					p.TTY = string(data)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			r.Procs = append(r.Procs, p)
+		case 6:
+			s := &Stats{}
+			if err := fields(data, func(num protowire.Number, _ protowire.Type, v uint64, _ []byte) error {
+				switch num {
+				case 1:
+					s.MemoryUsage = v
+				case 2:
+					s.MemoryLimit = v
+				case 3:
+					s.Pids = v
+				case 4:
+					s.CPUTotalNanos = v
+				case 5:
+					s.CPUUserNanos = v
+				case 6:
+					s.CPUKernelN = v
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			r.Stats = s
+		}
+		return nil
+	})
+}
+
+// frameHeader is the length prefix of a message.
+const frameHeader = 4
+
+// encodeFrame returns the framed message.
+func encodeFrame(m []byte) []byte {
+	b := make([]byte, frameHeader, frameHeader+len(m))
+	binary.BigEndian.PutUint32(b, uint32(len(m)))
+	return append(b, m...)
+}
+
+// readFrame reads one framed message whose first byte (or part) may have
+// been read already into pre.
+func readFrame(r io.Reader, pre []byte) ([]byte, error) {
+	hdr := make([]byte, frameHeader)
+	n := copy(hdr, pre)
+	pre = pre[n:]
+	if _, err := io.ReadFull(r, hdr[n:]); err != nil {
+		return nil, err
+	}
+	size := binary.BigEndian.Uint32(hdr)
+	if size > maxMessage {
+		return nil, fmt.Errorf("control message of %d bytes is too large", size)
+	}
+	m := make([]byte, size)
+	k := copy(m, pre)
+	if _, err := io.ReadFull(r, m[k:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,304 @@
+package control
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"stockade.dev/sentry/kernel"
+)
+
+// Server serves the control API of one sandbox. The sandbox (runsc boot)
+// fills in the hooks that need its setup (stdio, terminal, the spec) and
+// calls InitExited when the container's init ends.
+type Server struct {
+	// Kernel is the sandbox's kernel.
+	Kernel *kernel.Kernel
+	// StartInit starts the container's init process (the start method).
+	StartInit func() (*kernel.ThreadGroup, error)
+	// Exec starts a process described by p with the given host fds as
+	// its stdio; the hook owns the fds.
+	Exec func(p *Process, fds []int) (*kernel.ThreadGroup, error)
+	// SignalCreated handles a signal sent before the container started
+	// (the sandbox ends if the signal would kill a process).
+	SignalCreated func(sig int)
+
+	mu      sync.Mutex
+	started bool
+	init    *kernel.ThreadGroup
+	procs   map[int32]*kernel.ThreadGroup
+
+	exitOnce   sync.Once
+	exited     chan struct{}
+	exitStatus kernel.ExitStatus
+
+	// waiters counts the connections answering a wait, so that the
+	// sandbox can let them finish before it exits.
+	waiters sync.WaitGroup
+}
+
+// NewServer returns a server for k.
+func NewServer(k *kernel.Kernel) *Server {
+	return &Server{Kernel: k, procs: map[int32]*kernel.ThreadGroup{}, exited: make(chan struct{})}
+}
+
+// InitExited records how the container's init ended and answers the
+// pending waits.
+func (s *Server) InitExited(st kernel.ExitStatus) {
+	s.exitOnce.Do(func() {
+		s.exitStatus = st
+		close(s.exited)
+	})
+}
+
+// Exited is closed once the container's init ended.
+func (s *Server) Exited() <-chan struct{} { return s.exited }
+
+// DrainWaiters waits (at most timeout) for the answers to pending waits
+// to be sent.
+func (s *Server) DrainWaiters(timeout time.Duration) {
+	done := make(chan struct{})
+	go func() { s.waiters.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+	}
+}
+
+// Serve accepts connections on l until it is closed.
+func (s *Server) Serve(l *net.UnixListener) {
+	for {
+		c, err := l.AcceptUnix()
+		if err != nil {
+			return
+		}
+		go s.handle(c)
+	}
+}
+
+func (s *Server) handle(c *net.UnixConn) {
+	defer c.Close()
+	m, fds, err := readMessage(c)
+	if err != nil {
+		closeFDs(fds)
+		return
+	}
+	var req Request
+	if err := req.Unmarshal(m); err != nil {
+		closeFDs(fds)
+		writeMessage(c, (&Response{Error: "malformed request: " + err.Error()}).Marshal(), nil)
+		return
+	}
+	if req.Method == MethodWait {
+		s.waiters.Add(1)
+		defer s.waiters.Done()
+	}
+	resp := s.dispatch(&req, fds)
+	if err := writeMessage(c, resp.Marshal(), nil); err != nil {
+		slog.Debug("control: writing a response", "method", req.Method, "err", err)
+	}
+}
+
+func (s *Server) dispatch(req *Request, fds []int) *Response {
+	if req.Method != MethodExec {
+		closeFDs(fds)
+	}
+	switch req.Method {
+	case MethodStart:
+		s.mu.Lock()
+		if s.started {
+			s.mu.Unlock()
+			return &Response{Error: "the container was already started"}
+		}
+		s.started = true
+		s.mu.Unlock()
+		tg, err := s.StartInit()
+		if err != nil {
+			return &Response{Error: err.Error()}
+		}
+		s.mu.Lock()
+		s.init = tg
+		s.mu.Unlock()
+		return &Response{PID: tg.ID}
+	case MethodExec:
+		if req.Process == nil || len(req.Process.Args) == 0 {
+			closeFDs(fds)
+			return &Response{Error: "exec: no process arguments"}
+		}
+		select {
+		case <-s.exited:
+			closeFDs(fds)
+			return &Response{Error: "cannot exec in a stopped container"}
+		default:
+		}
+		tg, err := s.Exec(req.Process, fds)
+		if err != nil {
+			return &Response{Error: err.Error()}
+		}
+		s.mu.Lock()
+		s.procs[tg.ID] = tg
+		s.mu.Unlock()
+		return &Response{PID: tg.ID}
+	case MethodSignal:
+		return s.signal(req)
+	case MethodWait:
+		return s.wait(req.PID)
+	case MethodPs:
+		return &Response{Procs: s.ps()}
+	case MethodStats:
+		return &Response{Stats: s.stats()}
+	}
+	return &Response{Error: fmt.Sprintf("unknown control method %q", req.Method)}
+}
+
+func (s *Server) signal(req *Request) *Response {
+	sig := int(req.Signal)
+	if sig <= 0 || sig > 64 {
+		return &Response{Error: fmt.Sprintf("invalid signal %d", sig)}
+	}
+	s.mu.Lock()
+	started, init := s.started, s.init
+	s.mu.Unlock()
+	if !started || init == nil {
+		if s.SignalCreated != nil {
+			s.SignalCreated(sig)
+		}
+		return &Response{}
+	}
+	switch {
+	case req.All:
+		s.Kernel.SignalAll(sig)
+	case req.PID == 0:
+		init.SendGroupSignal(kernel.SigInfo{Signo: sig})
+	default:
+		tg := s.Kernel.ProcessByID(req.PID)
+		if tg == nil || tg.IsZombie() {
+			return &Response{Error: fmt.Sprintf("no such process %d", req.PID)}
+		}
+		tg.SendGroupSignal(kernel.SigInfo{Signo: sig})
+	}
+	return &Response{}
+}
+
+func statusResponse(st kernel.ExitStatus) *Response {
+	return &Response{Code: int32(st.Code), Signal: int32(st.Signal)}
+}
+
+func (s *Server) wait(pid int32) *Response {
+	if pid == 0 {
+		<-s.exited
+		return statusResponse(s.exitStatus)
+	}
+	s.mu.Lock()
+	tg := s.procs[pid]
+	s.mu.Unlock()
+	if tg == nil {
+		return &Response{Error: fmt.Sprintf("no process %d started by exec", pid)}
+	}
+	st, ok := tg.WaitExit(s.exited)
+	if !ok {
+		// The sandbox is ending: every process dies with it.
+		st, ok = tg.WaitExit(nil)
+		_ = ok
+	}
+	s.mu.Lock()
+	delete(s.procs, pid)
+	s.mu.Unlock()
+	return statusResponse(st)
+}
+
+func (s *Server) ps() []ProcInfo {
+	var out []ProcInfo
+	for _, tg := range s.Kernel.ThreadGroups() {
+		if tg.IsZombie() {
+			continue
+		}
+		t := tg.LiveTask()
+		if t == nil {
+			continue
+		}
+		p := ProcInfo{PID: tg.ID, PPID: tg.ParentID(), Threads: int32(len(tg.Tasks()))}
+		if c := t.Credentials(); c != nil {
+			p.UID = c.RealUID
+		}
+		p.Cmd = t.CommName()
+		if m := t.MemoryManager(); m != nil {
+			if b := m.ReadRange(m.ArgvStart, m.ArgvEnd, 4096); len(b) > 0 {
+				p.Cmd = strings.TrimSpace(string(bytes.ReplaceAll(bytes.TrimRight(b, "\x00"), []byte{0}, []byte{' '})))
+			}
+		}
+		p.State = t.State().String()
+		p.StartUnixNano = t.StartTime().UnixNano()
+		p.CPUNanos = uint64(tg.ProcessUsage().Sched)
+		out = append(out, p)
+	}
+	return out
+}
+
+func (s *Server) stats() *Stats {
+	total, used := s.Kernel.MemoryUsage()
+	st := &Stats{MemoryUsage: used, MemoryLimit: total}
+	for _, tg := range s.Kernel.ThreadGroups() {
+		if tg.IsZombie() {
+			continue
+		}
+		st.Pids++
+		u := tg.ProcessUsage()
+		st.CPUTotalNanos += uint64(u.Sched)
+		st.CPUUserNanos += uint64(u.User)
+		st.CPUKernelN += uint64(u.Sys)
+	}
+	return st
+}
+
+// readMessage reads one framed message and the fds sent with it.
+func readMessage(c *net.UnixConn) ([]byte, []int, error) {
+	buf := make([]byte, 64<<10)
+	oob := make([]byte, unix.CmsgSpace(16*4))
+	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fds []int
+	if oobn > 0 {
+		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err == nil {
+			for _, m := range msgs {
+				if f, err := unix.ParseUnixRights(&m); err == nil {
+					fds = append(fds, f...)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return nil, fds, errors.New("connection closed")
+	}
+	m, err := readFrame(c, buf[:n])
+	return m, fds, err
+}
+
+// writeMessage writes one framed message, with fds if any.
+func writeMessage(c *net.UnixConn, m []byte, fds []int) error {
+	frame := encodeFrame(m)
+	if len(fds) > 0 {
+		if _, _, err := c.WriteMsgUnix(frame[:1], unix.UnixRights(fds...), nil); err != nil {
+			return err
+		}
+		frame = frame[1:]
+	}
+	_, err := c.Write(frame)
+	return err
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
