@@ -45,6 +45,7 @@ func (p *Platform) startPool() {
 		}
 	}()
 	<-ready
+	p.poolStarted.Store(true)
 }
 
 // parkStub starts a stub and leaves it untraced in its pause loop.
@@ -75,7 +76,7 @@ func (p *Platform) parkStub() (parkedStub, error) {
 // takeStub returns a parked stub seized by the calling OS thread, or
 // (0, false) if the pool is empty.
 func (p *Platform) takeStub() (int, bool) {
-	if p.pool == nil {
+	if !p.poolStarted.Load() {
 		return 0, false
 	}
 	select {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -22,9 +23,15 @@ import (
 // space maps from.
 type Platform struct {
 	memFD int
-	// pool holds parked stubs (pool.go); poolWant asks for a refill.
-	pool     chan parkedStub
-	poolWant chan struct{}
+	// pool holds parked stubs (pool.go); poolWant asks for a refill. The
+	// pool starts with the second address space (the first fork or exec):
+	// a sandbox that never forks does not pay for it at start-up.
+	pool        chan parkedStub
+	poolWant    chan struct{}
+	poolEnabled bool
+	poolStarted atomic.Bool
+	poolOnce    sync.Once
+	spaces      atomic.Int32
 }
 
 // New returns a ptrace platform mapping application memory from memFD.
@@ -32,10 +39,7 @@ func New(memFD int) (*Platform, error) {
 	if _, _, err := stubBinary(); err != nil {
 		return nil, err
 	}
-	p := &Platform{memFD: memFD}
-	if os.Getenv("STOCKADE_NO_STUB_POOL") == "" {
-		p.startPool()
-	}
+	p := &Platform{memFD: memFD, poolEnabled: os.Getenv("STOCKADE_NO_STUB_POOL") == ""}
 	return p, nil
 }
 
@@ -58,6 +62,9 @@ func (p *Platform) VDSO() uintptr { return uintptr(vdsoRange.vdso) }
 // NewAddressSpace implements platform.Platform. The calling goroutine must
 // have locked its OS thread; that thread becomes the stub's tracer.
 func (p *Platform) NewAddressSpace() (platform.AddressSpace, error) {
+	if p.spaces.Add(1) > 1 && p.poolEnabled {
+		p.poolOnce.Do(p.startPool)
+	}
 	pid, ok := p.takeStub()
 	if !ok {
 		var err error
