@@ -131,6 +131,7 @@ func runDo(args []string) (int, error) {
 		}
 	}
 	k := kernel.New(p, mf, v, syscalls.Table())
+	registerFilesystems(k, mf)
 	attachConsole(k)
 	if err := mountKernelFS(v, k); err != nil {
 		return 1, err

@@ -96,8 +96,15 @@ func (t *Task) finish() {
 	}
 	slog.Debug("process exited", "pid", tg.ID, "status", status)
 	isInit := tg == k.init
+	// Process groups that the exit may orphan: the exiting process's own
+	// and its children's.
+	checkPG := map[int32]bool{tg.pgid: true}
+	for c := range tg.children {
+		checkPG[c.pgid] = true
+	}
 	k.reparentChildrenLocked(tg)
 	tg.zombie = true
+	hangup := k.newlyOrphanedStoppedLocked(checkPG, tg.sid)
 	parent := tg.parent
 	autoReap := false
 	if parent != nil {
@@ -125,6 +132,12 @@ func (t *Task) finish() {
 			parent.SendGroupSignal(SigInfo{Signo: tg.exitSignal, Code: code, PID: tg.ID, Status: st})
 		}
 		parent.childEvents.Notify(1)
+	}
+	// POSIX: a process group orphaned with stopped members gets SIGHUP
+	// then SIGCONT.
+	for _, o := range hangup {
+		o.SendGroupSignal(SigInfo{Signo: int(unix.SIGHUP), Code: 0x80})
+		o.SendGroupSignal(SigInfo{Signo: int(unix.SIGCONT), Code: 0x80})
 	}
 	if isInit {
 		k.initExited(status)
@@ -202,4 +215,39 @@ func (k *Kernel) killAll() {
 	for _, tg := range tgs {
 		tg.kill(ExitStatus{Signal: int(unix.SIGKILL)})
 	}
+}
+
+// newlyOrphanedStoppedLocked returns the members of the process groups in
+// pgids (of session sid) that are orphaned — no member has a parent in
+// another group of the same session — and have a stopped member. k.mu must
+// be held.
+func (k *Kernel) newlyOrphanedStoppedLocked(pgids map[int32]bool, sid int32) []*ThreadGroup {
+	var out []*ThreadGroup
+	for pgid := range pgids {
+		var members []*ThreadGroup
+		orphaned, stopped := true, false
+		seen := map[*ThreadGroup]bool{}
+		for _, t := range k.tasks {
+			g := t.tg
+			if seen[g] || g.zombie || g.pgid != pgid || g.sid != sid {
+				continue
+			}
+			seen[g] = true
+			members = append(members, g)
+			// A parent that is the sandbox's init does not count (Linux's
+			// is_global_init: our pid 1 is the root of the pid namespace).
+			if p := g.parent; p != nil && p != k.init && !p.zombie && p.pgid != pgid && p.sid == sid {
+				orphaned = false
+			}
+			g.mu.Lock()
+			if g.stopped {
+				stopped = true
+			}
+			g.mu.Unlock()
+		}
+		if orphaned && stopped {
+			out = append(out, members...)
+		}
+	}
+	return out
 }

@@ -187,14 +187,16 @@ func (t *Task) deliver(info SigInfo, act SigAction) {
 		case actStop:
 			t.tg.groupStop(info.Signo)
 		case actCore:
-			t.exitGroup(ExitStatus{Signal: info.Signo, CoreDumped: true})
+			// No core file is written, so the wait status has no core bit
+			// (as natively with RLIMIT_CORE 0, the default).
+			t.exitGroup(ExitStatus{Signal: info.Signo})
 		default:
 			t.exitGroup(ExitStatus{Signal: info.Signo})
 		}
 	default:
 		if err := t.setupSignalFrame(info, act); err != nil {
 			t.k.Log.Warn("cannot deliver signal to handler; killing the process", "signal", info.Signo, "err", err)
-			t.exitGroup(ExitStatus{Signal: int(unix.SIGSEGV), CoreDumped: true})
+			t.exitGroup(ExitStatus{Signal: int(unix.SIGSEGV)})
 		}
 	}
 }

@@ -60,7 +60,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	res, err := loader.Load(&loader.Args{
 		VFS: t.k.VFS, Ctx: t.VFSContext(), Filename: filename, Argv: argv, Envv: envv, MM: m,
 		UID: t.Creds.RealUID, EUID: t.Creds.EffectiveUID, GID: t.Creds.RealGID, EGID: t.Creds.EffectiveGID,
-		Random: t.k.Random, VDSO: t.k.vdso(),
+		Random: t.k.Random, VDSO: t.k.vdso(), StackSize: t.Rlimit(3).Cur,
 	})
 	if err != nil {
 		m.Release()

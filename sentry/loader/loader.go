@@ -38,6 +38,9 @@ type Args struct {
 	Random func([]byte)
 	// VDSO is the address of the vDSO image in the address space (0: none).
 	VDSO uintptr
+	// StackSize is RLIMIT_STACK's soft value: the main stack's size
+	// (0: 8 MiB).
+	StackSize uint64
 }
 
 // Result describes a loaded program.

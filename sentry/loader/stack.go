@@ -78,14 +78,15 @@ func layout(a *Args) (stackTop uintptr) {
 	top &^= mm.PageSize - 1
 	// mmap placement starts below the stack and a gap (128 MiB, as Linux's
 	// minimum), randomised.
-	a.MM.SetMmapBase(top - stackSize - (128 << 20) - randomPages(a, 1<<16)*mm.PageSize)
+	a.MM.SetMmapBase(top - stackSizeOf(a) - (128 << 20) - randomPages(a, 1<<16)*mm.PageSize)
 	a.MM.SetStackTop(top)
 	return top
 }
 
 func buildStack(a *Args, top uintptr, argv []string, execfn string, exe *loaded, interpBase uintptr) (uintptr, error) {
+	size := stackSizeOf(a)
 	_, err := a.MM.MMap(mm.MMapOpts{
-		Addr: top - stackSize, Length: stackSize, Perms: platform.ReadWrite,
+		Addr: top - size, Length: size, Perms: platform.ReadWrite,
 		Fixed: true, Private: true, GrowsDown: true, Name: "[stack]",
 	})
 	if err != nil {
@@ -177,4 +178,17 @@ func buildStack(a *Args, top uintptr, argv []string, execfn string, exe *loaded,
 		return 0, fail(unix.EFAULT, "writing the initial stack: %v", err)
 	}
 	return sp, nil
+}
+
+// stackSizeOf returns the main stack's size: RLIMIT_STACK, at least 128 KiB
+// and at most 1 GiB (an unlimited stack gets 1 GiB of address space; pages
+// are only allocated when touched).
+func stackSizeOf(a *Args) uintptr {
+	n := a.StackSize
+	if n == 0 {
+		n = stackSize
+	}
+	n = max(n, 128<<10)
+	n = min(n, 1<<30)
+	return uintptr(n+mm.PageSize-1) &^ (mm.PageSize - 1)
 }

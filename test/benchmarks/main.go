@@ -160,6 +160,13 @@ var workloads = []workload{
 		name: "python3 -c pass", unit: "ms",
 		argv: func(e *env, sb bool) []string { return []string{"/usr/bin/python3", "-c", "pass"} },
 	},
+	{
+		// Walks and reads a large tree of the (overlay) root.
+		name: "tar -cf /dev/null python3.11 lib", unit: "ms",
+		argv: func(e *env, sb bool) []string {
+			return []string{"/bin/tar", "-cf", "/dev/null", "/usr/lib/python3.11"}
+		},
+	},
 }
 
 // makeFile writes size bytes of non-zero data to path (once; page cache warm

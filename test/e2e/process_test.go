@@ -353,3 +353,10 @@ func TestProcessMakeParallel(t *testing.T) {
 		t.Fatal("the sandboxed build wrote to the host")
 	}
 }
+
+// TestProcessOrphanedStoppedGroup: a stopped process whose group becomes
+// orphaned gets SIGHUP and SIGCONT, as natively.
+func TestProcessOrphanedStoppedGroup(t *testing.T) {
+	bin := buildTestdata(t, "orphan_pgrp")
+	differential(t, "/", 0, bin)
+}
