@@ -76,7 +76,7 @@ func GoferRules() RuleSet {
 		Default: KillProcess,
 	}
 	// The runtime's fork path is not the gofer's: threads only.
-	s.Allow[unix.SYS_CLONE] = []Rule{{Eq(cloneThread)}, {Eq(cloneGlibcThread)}}
+	s.Allow[unix.SYS_CLONE] = []Rule{{Eq(cloneThread)}, {Eq(cloneThread | unix.CLONE_SETTLS)}, {Eq(cloneGlibcThread)}}
 	s.Merge(RuleSet{Allow: goferRules()})
 	return s
 }

@@ -74,6 +74,8 @@ func goRuntimeRules() map[uintptr][]Rule {
 		// syscall.ForkExec (a child that execs at once).
 		unix.SYS_CLONE: {
 			{Eq(cloneThread)},
+			// Go 1.26's runtime also passes CLONE_SETTLS.
+			{Eq(cloneThread | unix.CLONE_SETTLS)},
 			{Eq(cloneGlibcThread)},
 			{Eq(cloneForkExec)},
 		},
