@@ -67,6 +67,12 @@ type Options struct {
 	// MaxFDs bounds the O_PATH fds the file table keeps open (0: half the
 	// RLIMIT_NOFILE soft limit).
 	MaxFDs int
+	// Only, if set, is the one name of the root directory the client may
+	// reach: the root is the parent of a single file served (a bind mount
+	// of a file). Walks to any other name fail with ENOENT, and every
+	// other use of the root handle (open, getdents, changes, attributes)
+	// with EPERM, so the client never sees the file's siblings.
+	Only string
 }
 
 // Server serves one root directory.
@@ -263,6 +269,14 @@ func (s *Server) dispatch(op proto.Op, req proto.Message) (body proto.Message, h
 		}
 	}()
 	var err error
+	if s.opts.Only != "" {
+		if err := s.onlyCheck(op, req); err != nil {
+			if op == proto.OpWalk {
+				return &proto.WalkResp{}, -1, err.(unix.Errno)
+			}
+			return nil, -1, err.(unix.Errno)
+		}
+	}
 	switch op {
 	case proto.OpAttach:
 		body, err = s.attach()
@@ -327,6 +341,81 @@ func (s *Server) dispatch(op proto.Op, req proto.Message) (body proto.Message, h
 		return body, -1, errno
 	}
 	return body, hostFD, 0
+}
+
+// onlyCheck refuses the requests that would reach beyond Options.Only
+// through the root handle.
+func (s *Server) onlyCheck(op proto.Op, req proto.Message) error {
+	root := s.root.id
+	switch r := req.(type) {
+	case *proto.WalkReq:
+		if r.Dir == root && len(r.Names) > 0 && r.Names[0] != s.opts.Only {
+			return unix.ENOENT
+		}
+		return nil
+	case *proto.HandleReq:
+		if r.Handle == root && op != proto.OpStat && op != proto.OpStatfs {
+			return unix.EPERM
+		}
+		return nil
+	case *proto.OpenReq:
+		if r.Handle == root {
+			return unix.EPERM
+		}
+	case *proto.CreateReq:
+		if r.Dir == root {
+			return unix.EPERM
+		}
+	case *proto.MkdirReq:
+		if r.Dir == root {
+			return unix.EPERM
+		}
+	case *proto.MknodReq:
+		if r.Dir == root {
+			return unix.EPERM
+		}
+	case *proto.SymlinkReq:
+		if r.Dir == root {
+			return unix.EPERM
+		}
+	case *proto.LinkReq:
+		if r.Dir == root || r.Target == root {
+			return unix.EPERM
+		}
+	case *proto.UnlinkReq:
+		if r.Dir == root {
+			return unix.EPERM
+		}
+	case *proto.RenameReq:
+		if r.OldDir == root || r.NewDir == root {
+			return unix.EPERM
+		}
+	case *proto.SetAttrReq:
+		if r.Handle == root {
+			return unix.EPERM
+		}
+	case *proto.GetdentsReq:
+		if r.Dir == root {
+			return unix.EPERM
+		}
+	case *proto.GetxattrReq:
+		if r.Handle == root {
+			return unix.EPERM
+		}
+	case *proto.ListxattrReq:
+		if r.Handle == root {
+			return unix.EPERM
+		}
+	case *proto.SetxattrReq:
+		if r.Handle == root {
+			return unix.EPERM
+		}
+	case *proto.RemovexattrReq:
+		if r.Handle == root {
+			return unix.EPERM
+		}
+	}
+	return nil
 }
 
 func toErrno(err error) unix.Errno {

@@ -16,6 +16,8 @@ func main() {
 	subcommands.Register(subcommands.FlagsCommand(), "")
 	subcommands.Register(&cmd.Do{}, "")
 	subcommands.Register(&cmd.Syscalls{}, "")
+	subcommands.Register(&cmd.Install{}, "")
+	subcommands.Register(&cmd.Uninstall{}, "")
 	// The OCI runtime commands, as runc has them.
 	for _, c := range []subcommands.Command{
 		&cmd.Create{}, &cmd.Start{}, &cmd.Run{}, &cmd.State{}, &cmd.Kill{}, &cmd.Delete{},

@@ -94,10 +94,14 @@ func (b *Boot) run() int {
 	if err != nil {
 		return fail(err)
 	}
-	v, err := buildContainerRoot(mf, rootfs)
+	cr, err := buildContainerRoot(mf, rootfs, spec)
 	if err != nil {
 		return fail(err)
 	}
+	// The gofer ends with the sandbox: on EOF of its sockets (whatever
+	// way this process dies), and killed here on every way out of run.
+	defer cr.Gofer.Kill()
+	v := cr.VFS
 	var console *hostConsole
 	if b.console {
 		console = &hostConsole{fd: 0}
@@ -111,6 +115,10 @@ func (b *Boot) run() int {
 	}
 	dev.Register(v, devConsole)
 	k := kernel.New(p, mf, v, syscalls.Table())
+	// A container's init is a pid namespace's init: default-action signals
+	// from outside do not kill it (docker stop needs SIGKILL for those).
+	k.ProtectInit = true
+	registerFilesystems(k, mf)
 	if spec.Hostname != "" {
 		k.Hostname = spec.Hostname
 	}
@@ -119,7 +127,7 @@ func (b *Boot) run() int {
 			k.Strace = w
 		}
 	}
-	if err := mountSpec(v, k, mf, spec); err != nil {
+	if err := mountSpec(v, k, mf, spec, cr.Binds); err != nil {
 		return fail(err)
 	}
 	// The init's program must exist now: runc fails create, not start.

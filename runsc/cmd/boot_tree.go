@@ -13,7 +13,6 @@ import (
 
 	"stockade.dev/fs/dev"
 	"stockade.dev/fs/devpts"
-	"stockade.dev/fs/host"
 	"stockade.dev/fs/overlay"
 	"stockade.dev/fs/proc"
 	"stockade.dev/fs/sys"
@@ -26,38 +25,91 @@ import (
 
 // The file tree of a container (`runsc boot`):
 //
-//	/      overlay: an in-memory tmpfs over the bundle's rootfs (a host
-//	       TreeFS, read-only), so nothing the container writes reaches the
-//	       host (--overlay=memory); read-only if root.readonly.
+//	/      the bundle's rootfs served by a `runsc gofer` process (gofer.go,
+//	       started by boot, pivoted into the rootfs when runsc is root):
+//	       --overlay=memory (default): an overlay of an in-memory tmpfs
+//	       over the gofer's tree (read-only lower), so nothing the
+//	       container writes reaches the host; --overlay=none: the gofer's
+//	       tree itself, writable, so writes reach the host rootfs (as with
+//	       runc). Read-only if root.readonly.
 //	spec mounts, in order: proc, sysfs, cgroup (the sentry's views), tmpfs
 //	       (in memory), devpts, mqueue (a tmpfs stand-in), /dev (the
 //	       sentry's device tree whatever the spec's type), bind mounts of
-//	       host directories (host TreeFS, read-only until the gofer lands).
+//	       host directories and files, each served by the same gofer on its
+//	       own socket, writable unless the spec says "ro" (writes reach
+//	       the host, as with runc, whatever --overlay is).
 //	/dev   the sentry's device tree even if the spec has no /dev mount.
 
-// buildContainerRoot makes the VFS whose root is the container's root
-// overlay.
-func buildContainerRoot(mf *memfile.File, rootfs string) (*vfs.VFS, error) {
-	if overlayFl != "memory" {
-		return nil, fmt.Errorf("--overlay=%s is not supported yet: the rootfs is served read-only until the gofer exists; use --overlay=memory", overlayFl)
+// containerRoot is the container's file tree and the gofer serving it.
+type containerRoot struct {
+	VFS   *vfs.VFS
+	Gofer *goferProcess
+	// Binds are the gofer's roots of the spec's bind mounts, by index in
+	// spec.Mounts.
+	Binds map[int]vfs.Inode
+}
+
+// isBind reports whether m is a bind mount (type "bind", or a "bind" or
+// "rbind" option).
+func isBind(m specs.Mount) bool {
+	_, _, _, _, bind, _ := specutil.MountFlags(m.Options)
+	return bind || m.Type == "bind"
+}
+
+// buildContainerRoot starts the gofer for the rootfs and the spec's bind
+// mounts and makes the VFS whose root is the container's root.
+func buildContainerRoot(mf *memfile.File, rootfs string, s *specs.Spec) (*containerRoot, error) {
+	if overlayFl != "memory" && overlayFl != "none" {
+		return nil, fmt.Errorf("--overlay=%s is not supported: use --overlay=memory or --overlay=none", overlayFl)
 	}
-	_, lower, err := host.NewTreeFS(rootfs)
-	if err != nil {
+	if st, err := os.Stat(rootfs); err != nil {
 		return nil, fmt.Errorf("opening the rootfs %s: %v", rootfs, err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("opening the rootfs %s: not a directory", rootfs)
+	}
+	var mounts []goferMount
+	var idx []int
+	for i, m := range s.Mounts {
+		if !isBind(m) || filepath.Clean(m.Destination) == "/dev" {
+			continue
+		}
+		if _, err := os.Stat(m.Source); err != nil {
+			return nil, fmt.Errorf("bind mount source %s: %v", m.Source, err)
+		}
+		ro, _, _, _, _, _ := specutil.MountFlags(m.Options)
+		mounts = append(mounts, goferMount{Source: m.Source, ReadOnly: ro})
+		idx = append(idx, i)
+	}
+	none := overlayFl == "none"
+	readOnly := !none || s.Root.Readonly
+	// Pivoting needs CAP_SYS_ADMIN (a new mount namespace).
+	pivot := os.Geteuid() == 0
+	gp, err := startGoferArgs([]string{"--root=" + rootDir}, rootfs, readOnly, false, pivot, mounts)
+	if err != nil {
+		return nil, fmt.Errorf("serving the rootfs %s: %v", rootfs, err)
+	}
+	cr := &containerRoot{Gofer: gp, Binds: map[int]vfs.Inode{}}
+	for j, i := range idx {
+		cr.Binds[i] = gp.Mounts[j]
+	}
+	if none {
+		cr.VFS = vfs.New(gp.Root, "9p", rootfs, 0)
+		return cr, nil
 	}
 	upper := tmpfs.New(mf, tmpfs.Options{})
-	ofs, err := overlay.New(upper.Root(), lower)
+	ofs, err := overlay.New(upper.Root(), gp.Root)
 	if err != nil {
+		gp.Kill()
 		return nil, fmt.Errorf("building the root overlay: %v", err)
 	}
-	v := vfs.New(ofs.Root(), "overlay", "overlay", 0)
-	v.Root().Mount.Options = "lowerdir=" + rootfs + ",upperdir=(memory)"
-	return v, nil
+	cr.VFS = vfs.New(ofs.Root(), "overlay", "overlay", 0)
+	cr.VFS.Root().Mount.Options = "lowerdir=" + rootfs + ",upperdir=(memory)"
+	return cr, nil
 }
 
 // mountSpec mounts the spec's mounts (and /dev if the spec has none) once
 // the kernel exists. A read-only root is made read-only last.
-func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec) error {
+func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
 	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
 	mount := func(dst string, root vfs.Inode, fsType, source string, flags uint64, data string) error {
 		if err := mountAt(v, ctx, dst, root, fsType, source, flags, data); err != nil {
@@ -78,7 +130,7 @@ func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec) er
 			return err
 		}
 	}
-	for _, m := range s.Mounts {
+	for i, m := range s.Mounts {
 		dst := filepath.Clean(m.Destination)
 		ro, nosuid, nodev, noexec, bind, data := specutil.MountFlags(m.Options)
 		var flags uint64
@@ -118,7 +170,7 @@ func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec) er
 			fs := tmpfs.New(mf, tmpfs.Options{Mode: mode, SizeLimit: specutil.TmpfsSize(data)})
 			err = mount(dst, fs.Root(), typ, m.Source, flags, data)
 		case typ == "bind":
-			err = bindMount(mount, m.Source, dst, flags)
+			err = bindMount(v, ctx, binds[i], m.Source, dst, flags)
 		default:
 			slog.Warn("skipping a mount of an unsupported type", "type", m.Type, "destination", dst)
 		}
@@ -132,22 +184,37 @@ func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec) er
 	return nil
 }
 
-// bindMount mounts the host directory src on dst, read-only (host TreeFS).
-// Bind mounts of single files wait for the gofer and are skipped.
-func bindMount(mount func(string, vfs.Inode, string, string, uint64, string) error, src, dst string, flags uint64) error {
-	st, err := os.Stat(src)
-	if err != nil {
-		return fmt.Errorf("bind mount source %s: %v", src, err)
+// bindMount mounts root, the gofer's view of the host file or directory
+// src, on dst, making dst (a directory, or an empty file for a file) first
+// if it is missing, as runc does.
+func bindMount(v *vfs.VFS, ctx *vfs.Context, root vfs.Inode, src, dst string, flags uint64) error {
+	if root == nil {
+		return fmt.Errorf("bind mount source %s: not served", src)
 	}
-	if !st.IsDir() {
-		slog.Warn("skipping a bind mount of a file (needs the gofer)", "source", src, "destination", dst)
+	if _, ok := root.(vfs.DirInode); ok {
+		if err := mountAt(v, ctx, dst, root, "bind", src, flags, ""); err != nil {
+			return fmt.Errorf("bind mount of %s on %s: %v", src, dst, err)
+		}
 		return nil
 	}
-	_, root, err := host.NewTreeFS(src)
-	if err != nil {
-		return fmt.Errorf("bind mount source %s: %v", src, err)
+	if dir := filepath.Dir(dst); dir != "/" {
+		if err := mkdirAll(v, ctx, dir); err != nil {
+			return fmt.Errorf("making mount point %s: %v", dir, err)
+		}
 	}
-	return mount(dst, root, "bind", src, flags|vfs.MountReadOnly, "")
+	if fd, err := v.OpenAt(ctx, vfs.VirtualDentry{}, dst, unix.O_CREAT|unix.O_WRONLY|unix.O_NOFOLLOW, 0o644); err == nil {
+		fd.DecRef()
+	} else if err != unix.EEXIST && err != unix.EISDIR {
+		return fmt.Errorf("making mount point %s: %v", dst, err)
+	}
+	at, err := v.Resolve(ctx, vfs.VirtualDentry{}, dst, vfs.ResolveOptions{Follow: true})
+	if err != nil {
+		return fmt.Errorf("resolving mount point %s: %v", dst, err)
+	}
+	if _, err := v.Mount(at, root, "bind", src, flags, ""); err != nil {
+		return fmt.Errorf("bind mount of %s on %s: %v", src, dst, err)
+	}
+	return nil
 }
 
 // resolveProgram finds the program a process runs as runc reports it:

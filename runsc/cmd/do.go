@@ -117,11 +117,21 @@ func runDo(args []string) (int, error) {
 			return 1, err
 		}
 	}
+	// The gofer (a second runsc process) starts while the platform is
+	// made: its exec and start-up are most of its cost.
+	var goferC chan goferResult
+	if useGofer() {
+		goferC = make(chan goferResult, 1)
+		go func() {
+			gp, err := startGofer("/", true, true, false, nil)
+			goferC <- goferResult{gp, err}
+		}()
+	}
 	mf, p, err := newPlatform()
 	if err != nil {
 		return 1, err
 	}
-	v, err := buildDoTree(mf)
+	v, err := buildDoTree(mf, goferC)
 	if err != nil {
 		return 1, err
 	}
@@ -231,14 +241,15 @@ func newPlatform() (*memfile.File, platform.Platform, error) {
 //	/dev/shm   tmpfs, mode 1777, nosuid,nodev (on the host's /dev seen
 //	           through the overlay until a devfs is mounted on /dev)
 //	/proc, /sys, /dev ...: mountSpecialFilesystems (hook, below)
-func buildDoTree(mf *memfile.File) (*vfs.VFS, error) {
+func buildDoTree(mf *memfile.File, goferC <-chan goferResult) (*vfs.VFS, error) {
 	var lower vfs.Inode
 	var err error
-	if useGofer() {
-		// The host root through a read-only `runsc gofer` (gofer.go).
-		var gp *goferProcess
-		if gp, err = startGofer("/", true, true, false, nil); err == nil {
-			lower = gp.Root
+	if goferC != nil {
+		// The host root through a read-only `runsc gofer` (gofer.go),
+		// started by runDo.
+		r := <-goferC
+		if err = r.err; err == nil {
+			lower = r.gp.Root
 		}
 	} else {
 		_, lower, err = host.NewTreeFS("/")
@@ -300,6 +311,12 @@ func mountAt(v *vfs.VFS, ctx *vfs.Context, path string, root vfs.Inode, fsType, 
 		return fmt.Errorf("mounting %s on %s: %v", fsType, path, err)
 	}
 	return nil
+}
+
+// goferResult is what startGofer returned.
+type goferResult struct {
+	gp  *goferProcess
+	err error
 }
 
 // forwardedSignals are the signals runsc passes on to the sandbox.

@@ -109,13 +109,14 @@ func (e *Exec) process(ct *container.Container, args []string) (*specs.Process, 
 		if len(p.Args) == 0 {
 			return nil, errors.New("process args cannot be empty")
 		}
+		specutil.AddHome(&p, ct.State.Rootfs)
 		return &p, nil
 	}
 	if len(args) == 0 {
 		return nil, errors.New("exec args cannot be empty")
 	}
 	p := &specs.Process{Cwd: "/"}
-	if spec, err := specutil.Load(ct.State.Bundle); err == nil {
+	if spec, err := specutil.LoadRaw(ct.State.Bundle); err == nil {
 		p = spec.Process
 	}
 	p.Args = args
@@ -149,6 +150,8 @@ func (e *Exec) process(ct *container.Container, args []string) (*specs.Process, 
 	if e.noNewPrivs {
 		p.NoNewPrivileges = true
 	}
+	// HOME is the exec user's, as runc sets it, unless given.
+	specutil.AddHome(p, ct.State.Rootfs)
 	return p, nil
 }
 

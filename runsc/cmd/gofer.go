@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/google/subcommands"
 	"golang.org/x/sys/unix"
@@ -49,7 +52,8 @@ func (*Gofer) Usage() string {
 	return `gofer --root DIR --fd N [--ro] [--mount SRC:FD[:ro]]... - serve files (started by runsc)
 
 Serves DIR on the inherited SOCK_SEQPACKET socket N, and each bind mount
-source SRC on its socket FD, until the sockets close. --ro refuses every
+source SRC on its socket FD, until the sockets close. A file SRC is served
+as its parent directory in which only SRC's name can be reached. --ro refuses every
 change. --pivot first moves the gofer into a new mount namespace whose root
 is DIR (needs CAP_SYS_ADMIN), so that it cannot name any other host file.
 `
@@ -62,7 +66,7 @@ func (g *Gofer) SetFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&g.readOnly, "ro", false, "refuse every change")
 	fs.BoolVar(&g.hideHost, "hide-host-special", false, "hide the host's procfs, sysfs and cgroup mounts (a root of /)")
 	fs.BoolVar(&g.pivot, "pivot", false, "pivot_root into the root in a new mount namespace first")
-	fs.Var(&g.mounts, "mount", "SRC:FD[:ro]: also serve directory SRC on socket FD (repeatable)")
+	fs.Var(&g.mounts, "mount", "SRC:FD[:ro]: also serve SRC on socket FD (repeatable); a file SRC is served as the only name of its directory")
 }
 
 // Execute implements subcommands.Command.
@@ -106,7 +110,11 @@ func (g *Gofer) run() error {
 			return fmt.Errorf("bad --mount %q: bad fd", m)
 		}
 		ro := len(parts) == 3 && parts[2] == "ro"
-		s, err := gofer.NewServer(parts[0], gofer.Options{ReadOnly: ro})
+		src, opts := parts[0], gofer.Options{ReadOnly: ro}
+		if st, err := os.Stat(src); err == nil && !st.IsDir() {
+			src, opts.Only = filepath.Dir(src), filepath.Base(src)
+		}
+		s, err := gofer.NewServer(src, opts)
 		if err != nil {
 			return err
 		}
@@ -133,17 +141,31 @@ func (g *Gofer) run() error {
 
 // goferProcess is a running `runsc gofer` and the filesystems it serves.
 type goferProcess struct {
-	cmd *exec.Cmd
+	cmd  *exec.Cmd
+	done chan struct{} // closed once the gofer is reaped
 	// Root is the root directory's filesystem root; Mounts the bind
 	// mounts', in the order asked for.
 	Root   vfs.Inode
 	Mounts []vfs.Inode
 }
 
-// goferMount is a directory a gofer serves besides the root.
+// goferMount is a directory, or a single file, a gofer serves besides
+// the root.
 type goferMount struct {
 	Source   string
 	ReadOnly bool
+}
+
+// Kill ends the gofer (it would end on its own once this process's
+// sockets close; this makes it end before this process exits).
+func (gp *goferProcess) Kill() {
+	if gp != nil && gp.cmd != nil && gp.cmd.Process != nil {
+		gp.cmd.Process.Kill()
+		select {
+		case <-gp.done:
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // startGofer starts `runsc gofer` serving root (and mounts) and attaches
@@ -152,11 +174,18 @@ type goferMount struct {
 // With pivot the gofer starts in a new mount namespace and pivots into
 // root (runsc must have CAP_SYS_ADMIN).
 func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
+	return startGoferArgs(nil, root, readOnly, hideHost, pivot, mounts)
+}
+
+// startGoferArgs is startGofer with global flags for `runsc` first
+// (`runsc boot` passes --root, so that the gofer's command line names the
+// state root as the sandbox's does).
+func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		exe = "/proc/self/exe"
 	}
-	args := []string{"gofer", "--root=" + root, "--fd=3"}
+	args := append(append([]string{}, global...), "gofer", "--root="+root, "--fd=3")
 	if readOnly {
 		args = append(args, "--ro")
 	}
@@ -168,6 +197,14 @@ func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount
 	}
 	if debugLog != "" {
 		args = append([]string{"--debug-log=" + debugLog}, args...)
+	}
+	// The mounts' kinds, as the gofer will see them (a file is reached
+	// by its name below the served directory).
+	fileNames := make([]string, len(mounts))
+	for i, m := range mounts {
+		if st, err := os.Stat(m.Source); err == nil && !st.IsDir() {
+			fileNames[i] = filepath.Base(m.Source)
+		}
 	}
 	var files []*os.File
 	var clients []int
@@ -212,7 +249,23 @@ func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount
 	if pivot {
 		cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWNS
 	}
-	if err := cmd.Start(); err != nil {
+	// The gofer dies with this process even if it is SIGKILLed: a
+	// parent-death signal, from a thread that lives as long as the gofer
+	// does (Go ends a thread whose locked goroutine returns, which would
+	// fire the signal early).
+	cmd.SysProcAttr.Pdeathsig = unix.SIGKILL
+	started := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			cmd.Wait()
+		}
+		close(done)
+	}()
+	if err := <-started; err != nil {
 		closeClients()
 		return nil, fmt.Errorf("starting the gofer: %v", err)
 	}
@@ -221,20 +274,29 @@ func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount
 		f.Close()
 	}
 	files = nil
-	// Reap it whenever it exits.
-	go cmd.Wait()
-	gp := &goferProcess{cmd: cmd}
+	gp := &goferProcess{cmd: cmd, done: done}
 	for i, fd := range clients {
 		_, r, err := fsgofer.New(fsgofer.NewClient(fd, 0), fsgofer.Options{ReadOnly: i == 0 && readOnly || i > 0 && mounts[i-1].ReadOnly})
 		if err != nil {
-			cmd.Process.Kill()
+			gp.Kill()
 			return nil, fmt.Errorf("attaching to the gofer: %v", err)
 		}
 		if i == 0 {
 			gp.Root = r
-		} else {
-			gp.Mounts = append(gp.Mounts, r)
+			continue
 		}
+		if name := fileNames[i-1]; name != "" {
+			d, ok := r.(vfs.DirInode)
+			if !ok {
+				gp.Kill()
+				return nil, fmt.Errorf("attaching to the gofer: %s: not a directory", filepath.Dir(mounts[i-1].Source))
+			}
+			if r, err = d.Lookup(name); err != nil {
+				gp.Kill()
+				return nil, fmt.Errorf("bind mount source %s: %v", mounts[i-1].Source, err)
+			}
+		}
+		gp.Mounts = append(gp.Mounts, r)
 	}
 	return gp, nil
 }

@@ -36,7 +36,7 @@ func RegisterOCIFlags(fs *flag.FlagSet) {
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&systemdCgroup, "systemd-cgroup", false, "accepted for runc compatibility (cgroups paths are plain paths)")
 	fs.StringVar(&rootlessFl, "rootless", "auto", "accepted for runc compatibility: true, false or auto")
-	fs.StringVar(&overlayFl, "overlay", "memory", "the container root's writable layer: memory (writes stay in the sandbox's memory) or none (writes through; needs the gofer, not supported yet)")
+	fs.StringVar(&overlayFl, "overlay", "memory", "the container root's writable layer: memory (writes stay in the sandbox's memory) or none (writes go through the gofer to the host rootfs)")
 	fs.BoolVar(&confineFl, "confine", false, "confine the sandbox process (namespaces, chroot, seccomp) where runsc supports it")
 }
 

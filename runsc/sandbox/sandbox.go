@@ -119,6 +119,14 @@ func Start(cfg *Config) (*Sandbox, error) {
 	args := append([]string{"runsc"}, cfg.GlobalArgs...)
 	args = append(args, bootArgs...)
 	attr := &syscall.SysProcAttr{Setsid: true}
+	// The sandbox process always gets a network namespace of its own when
+	// runsc may create one: the sentry serves the container's network
+	// itself, and tools that configure "the container's namespace" through
+	// /proc/<pid>/ns/net (docker's libnetwork writes net.ipv6.conf.*
+	// sysctls there) must never reach the host's.
+	if os.Geteuid() == 0 {
+		attr.Cloneflags |= syscall.CLONE_NEWNET
+	}
 	if cfg.Confine {
 		attr = SysProcAttr(SysProcAttrOptions{})
 		// The sandbox outlives `runsc create`: no parent-death signal.

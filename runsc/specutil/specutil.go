@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,8 +20,20 @@ import (
 // ConfigName is the bundle's configuration file.
 const ConfigName = "config.json"
 
-// Load reads and checks bundle/config.json. Its errors read like runc's.
+// Load reads and checks bundle/config.json, and adds HOME to the process's
+// environment when it has none, from the root filesystem's /etc/passwd, as
+// runc does (AddHome). Its errors read like runc's.
 func Load(bundle string) (*specs.Spec, error) {
+	s, err := LoadRaw(bundle)
+	if err != nil {
+		return nil, err
+	}
+	AddHome(s.Process, RootPath(s, bundle))
+	return s, nil
+}
+
+// LoadRaw is Load without AddHome: the process's environment as written.
+func LoadRaw(bundle string) (*specs.Spec, error) {
 	b, err := os.ReadFile(filepath.Join(bundle, ConfigName))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -36,6 +49,64 @@ func Load(bundle string) (*specs.Spec, error) {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// maxPasswd bounds how much of a container's /etc/passwd is read.
+const maxPasswd = 4 << 20
+
+// AddHome sets HOME in p's environment, if it has none, to the home
+// directory of p's uid in rootfs/etc/passwd, or "/" if there is none (as
+// runc does). The file is opened with every path component resolved inside
+// rootfs, so a symbolic link in the container cannot make the host read
+// another file.
+func AddHome(p *specs.Process, rootfs string) {
+	for _, e := range p.Env {
+		if strings.HasPrefix(e, "HOME=") {
+			return
+		}
+	}
+	p.Env = append(p.Env, "HOME="+homeOf(rootfs, p.User.UID))
+}
+
+// homeOf is uid's home directory in rootfs/etc/passwd ("/" if unknown).
+func homeOf(rootfs string, uid uint32) string {
+	root, err := unix.Open(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "/"
+	}
+	defer unix.Close(root)
+	fd, err := unix.Openat2(root, "etc/passwd", &unix.OpenHow{
+		Flags:   unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NOCTTY | unix.O_NONBLOCK,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return "/"
+	}
+	f := os.NewFile(uintptr(fd), "passwd")
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return "/"
+	}
+	b := make([]byte, maxPasswd)
+	n, _ := io.ReadFull(f, b)
+	return homeFromPasswd(string(b[:n]), uid)
+}
+
+// homeFromPasswd finds uid's home directory in a passwd file's text.
+func homeFromPasswd(passwd string, uid uint32) string {
+	for _, line := range strings.Split(passwd, "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 6 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if u, err := strconv.ParseUint(f[2], 10, 32); err == nil && uint32(u) == uid {
+			if f[5] == "" {
+				return "/"
+			}
+			return f[5]
+		}
+	}
+	return "/"
 }
 
 // Validate checks the parts of s that runsc needs.

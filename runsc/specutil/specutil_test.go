@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestLoadErrors(t *testing.T) {
@@ -42,5 +44,44 @@ func TestMountOptions(t *testing.T) {
 	}
 	if r, err := RlimitResource("RLIMIT_NOFILE"); err != nil || r != 7 {
 		t.Errorf("RLIMIT_NOFILE: %d %v", r, err)
+	}
+}
+
+func TestAddHome(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc", "passwd"), []byte("# comment\nroot:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\nnohome:x:7:7:::\n"), 0o644)
+	for _, c := range []struct {
+		uid  uint32
+		env  []string
+		want string
+	}{
+		{0, nil, "HOME=/root"},
+		{1000, []string{"A=b"}, "HOME=/home/user"},
+		{7, nil, "HOME=/"},
+		{4242, nil, "HOME=/"},
+		{0, []string{"HOME=/given"}, "HOME=/given"},
+	} {
+		p := &specs.Process{Env: c.env}
+		p.User.UID = c.uid
+		AddHome(p, root)
+		if got := EnvValue(p.Env, "HOME"); "HOME="+got != c.want {
+			t.Errorf("uid %d env %v: HOME=%q, want %s", c.uid, c.env, got, c.want)
+		}
+	}
+	// A symbolic link out of the root is resolved inside it.
+	evil := t.TempDir()
+	os.MkdirAll(filepath.Join(evil, "etc"), 0o755)
+	os.Symlink("/etc/passwd", filepath.Join(evil, "etc", "passwd"))
+	p := &specs.Process{}
+	AddHome(p, evil)
+	if got := EnvValue(p.Env, "HOME"); got != "/" {
+		t.Errorf("through a symlink to the host's /etc/passwd: HOME=%q, want /", got)
+	}
+	// No root filesystem at all.
+	p = &specs.Process{}
+	AddHome(p, filepath.Join(evil, "absent"))
+	if got := EnvValue(p.Env, "HOME"); got != "/" {
+		t.Errorf("without a rootfs: HOME=%q, want /", got)
 	}
 }

@@ -36,6 +36,9 @@ type Kernel struct {
 	Hostname string
 	// Log is where the sentry logs.
 	Log *slog.Logger
+	// ProtectInit makes init ignore default-action signals from outside
+	// the sandbox, as a pid namespace's init does (OCI containers).
+	ProtectInit bool
 
 	bootTime time.Time
 

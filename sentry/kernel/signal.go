@@ -277,10 +277,17 @@ func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
 	h.mu.Lock()
 	act := h.actions[info.Signo]
 	h.mu.Unlock()
-	// Unlike init in a Linux pid namespace, the sandbox's pid 1 is not
-	// protected from signals with default actions: `runsc do` runs an
-	// ordinary command as pid 1 and it must behave as it does natively
-	// (gVisor does the same).
+	// A container's init (Kernel.ProtectInit, set for OCI containers) is
+	// the init of a pid namespace: signals from outside the sandbox (sender
+	// pid 0, SI_USER) whose action is the default are ignored, except
+	// SIGKILL and SIGSTOP — `docker kill -s USR1` leaves it running, as
+	// with runc. `runsc do` runs an ordinary command as pid 1 and leaves it
+	// unprotected, so that it behaves as it does natively (Ctrl-C kills it,
+	// `busybox timeout` can kill it), as gVisor's do.
+	if tg.k.ProtectInit && tg == tg.k.init && info.PID == 0 && info.Code == 0 && act.Handler == sigDFL &&
+		info.Signo != int(unix.SIGKILL) && info.Signo != int(unix.SIGSTOP) {
+		return
+	}
 	tg.mu.Lock()
 	allBlock := true
 	for _, t := range tasks {
