@@ -685,7 +685,7 @@ func (p *proc) visibleMounts() ([]*vfs.Mount, []string) {
 	root := p.root()
 	var ms []*vfs.Mount
 	var pts []string
-	for _, m := range v.Mounts() {
+	for _, m := range v.MountsOf(root) {
 		pt := v.MountPoint(m, root)
 		ms = append(ms, m)
 		pts = append(pts, pt)

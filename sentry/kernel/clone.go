@@ -34,8 +34,11 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 	if f&unix.CLONE_FS != 0 && f&unix.CLONE_NEWNS != 0 {
 		return 0, unix.EINVAL
 	}
-	if f&(unix.CLONE_NEWUSER|unix.CLONE_NEWPID|unix.CLONE_NEWNET|unix.CLONE_NEWNS|unix.CLONE_NEWUTS|unix.CLONE_NEWIPC|unix.CLONE_NEWCGROUP|unix.CLONE_PIDFD|cloneIntoCgroup) != 0 {
-		return 0, unix.EINVAL // namespaces and pidfds are not supported yet
+	if f&(unix.CLONE_NEWUSER|unix.CLONE_NEWPID|unix.CLONE_NEWNET|unix.CLONE_NEWUTS|unix.CLONE_NEWIPC|unix.CLONE_NEWCGROUP|unix.CLONE_PIDFD|cloneIntoCgroup) != 0 {
+		return 0, unix.EINVAL // these namespaces and pidfds are not supported yet
+	}
+	if f&unix.CLONE_NEWNS != 0 && t.Creds.EffectiveUID != 0 {
+		return 0, unix.EPERM
 	}
 	k := t.k
 	// RLIMIT_NPROC bounds processes (threads count too, as on Linux).
@@ -88,10 +91,16 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 	} else {
 		child.FDTable = t.FDTable.Fork()
 	}
-	if f&unix.CLONE_FS != 0 {
+	switch {
+	case f&unix.CLONE_NEWNS != 0:
+		t.FS.mu.Lock()
+		vds := k.VFS.CloneNamespace(t.FS.root, t.FS.cwd)
+		child.FS = &FSContext{root: vds[0], cwd: vds[1], umask: t.FS.umask, users: 1}
+		t.FS.mu.Unlock()
+	case f&unix.CLONE_FS != 0:
 		t.FS.incUsers()
 		child.FS = t.FS
-	} else {
+	default:
 		child.FS = t.FS.Fork()
 	}
 

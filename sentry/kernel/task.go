@@ -246,3 +246,30 @@ func (tg *ThreadGroup) Tasks() []*Task {
 	defer tg.k.mu.Unlock()
 	return append([]*Task(nil), tg.tasks...)
 }
+
+// UnshareMountNamespace gives the task a copy of its mount namespace
+// (unshare(CLONE_NEWNS)); it also unshares the filesystem context, as
+// Linux does.
+func (t *Task) UnshareMountNamespace() {
+	t.FS.mu.Lock()
+	vds := t.k.VFS.CloneNamespace(t.FS.root, t.FS.cwd)
+	nfs := &FSContext{root: vds[0], cwd: vds[1], umask: t.FS.umask, users: 1}
+	t.FS.mu.Unlock()
+	old := t.FS
+	t.FS = nfs
+	old.release()
+}
+
+// UnshareFS gives the task its own copy of its filesystem context.
+func (t *Task) UnshareFS() {
+	old := t.FS
+	t.FS = old.Fork()
+	old.release()
+}
+
+// UnshareFiles gives the task its own copy of its fd table.
+func (t *Task) UnshareFiles() {
+	old := t.FDTable
+	t.FDTable = old.Fork()
+	old.DecUsers()
+}

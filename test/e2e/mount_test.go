@@ -41,3 +41,22 @@ if umount /mnt/stockade-a 2>/dev/null; then echo bad; else echo notmounted; fi
 		t.Fatal(string(r.stderr))
 	}
 }
+
+// TestMountNamespace: a mount made after unshare(CLONE_NEWNS) is seen only
+// in the new namespace.
+func TestMountNamespace(t *testing.T) {
+	requireBusybox(t)
+	if os.Geteuid() != 0 {
+		t.Skip("unshare(CLONE_NEWNS) in the sandbox needs root")
+	}
+	script := `mkdir -p /mnt/stockade-ns
+unshare -m sh -c "mount -t tmpfs none /mnt/stockade-ns && touch /mnt/stockade-ns/inner && ls /mnt/stockade-ns && grep -c ' /mnt/stockade-ns ' /proc/self/mounts"
+echo outside
+ls /mnt/stockade-ns | wc -l
+grep -c ' /mnt/stockade-ns ' /proc/self/mounts`
+	r := runSandboxed(t, "/", "/bin/busybox", "sh", "-c", script)
+	want := "inner\n1\noutside\n0\n0\n"
+	if string(r.stdout) != want {
+		t.Fatalf("got %v %q, want %q", r, r.stdout, want)
+	}
+}

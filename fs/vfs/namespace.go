@@ -1,0 +1,72 @@
+package vfs
+
+import "sort"
+
+// Mount namespaces. A namespace is a tree of Mount objects; the dentries
+// and inodes under them are shared. A task's namespace is the tree its root
+// belongs to, so path resolution (which crosses mounts through
+// Mount.children) stays inside it, and mount/umount change only its tree.
+
+// nsRoot returns the top mount of the tree m belongs to. v.mu must be held.
+func nsRoot(m *Mount) *Mount {
+	for m.parent != nil {
+		m = m.parent
+	}
+	return m
+}
+
+// MountsOf returns the mounts of the namespace that vd belongs to, parents
+// before children, in mount order.
+func (v *VFS) MountsOf(vd VirtualDentry) []*Mount {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	var out []*Mount
+	var walk func(m *Mount)
+	walk = func(m *Mount) {
+		out = append(out, m)
+		kids := make([]*Mount, 0, len(m.children))
+		for _, c := range m.children {
+			kids = append(kids, c)
+		}
+		sort.Slice(kids, func(i, j int) bool { return kids[i].ID < kids[j].ID })
+		for _, c := range kids {
+			walk(c)
+		}
+	}
+	walk(nsRoot(vd.Mount))
+	return out
+}
+
+// CloneNamespace copies the mount namespace the places vds belong to
+// (unshare(CLONE_NEWNS), clone(CLONE_NEWNS)) and returns the same places
+// in the copy.
+func (v *VFS) CloneNamespace(vds ...VirtualDentry) []VirtualDentry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	copies := map[*Mount]*Mount{}
+	var clone func(m, parent *Mount) *Mount
+	clone = func(m, parent *Mount) *Mount {
+		n := &Mount{ID: v.nextID, root: m.root, parent: parent, point: m.point,
+			children: map[*Dentry]*Mount{}, Flags: m.Flags, FSType: m.FSType, Source: m.Source, Options: m.Options}
+		v.nextID++
+		v.mounts = append(v.mounts, n)
+		copies[m] = n
+		for d, c := range m.children {
+			n.children[d] = clone(c, n)
+		}
+		return n
+	}
+	if len(vds) == 0 {
+		return nil
+	}
+	clone(nsRoot(vds[0].Mount), nil)
+	out := make([]VirtualDentry, len(vds))
+	for i, vd := range vds {
+		if n := copies[vd.Mount]; n != nil {
+			out[i] = VirtualDentry{n, vd.Dentry}
+		} else {
+			out[i] = vd
+		}
+	}
+	return out
+}
