@@ -139,6 +139,7 @@ func (t *Task) finish() {
 		o.SendGroupSignal(SigInfo{Signo: int(unix.SIGHUP), Code: 0x80})
 		o.SendGroupSignal(SigInfo{Signo: int(unix.SIGCONT), Code: 0x80})
 	}
+	k.MemFile.MaybeReclaim()
 	if isInit {
 		k.initExited(status)
 	}

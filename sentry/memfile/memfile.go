@@ -44,6 +44,10 @@ type File struct {
 	// allocated).
 	refs map[uint64]int32
 	used uint64
+	// reclaimedFree is freeBytes after the last reclaim; reclaiming is set
+	// while one runs (MaybeReclaim).
+	reclaimedFree uint64
+	reclaiming    bool
 }
 
 // New creates a memory file of the given reserved size.
@@ -220,3 +224,30 @@ func (f *File) Used() uint64 {
 }
 
 func roundUp(n uint64) uint64 { return (n + PageSize - 1) &^ (PageSize - 1) }
+
+// reclaimThreshold is how much freed (and not yet returned) memory makes
+// MaybeReclaim return it to the host.
+const reclaimThreshold = 256 << 20
+
+// MaybeReclaim returns free memory to the host in the background when at
+// least reclaimThreshold bytes were freed since the last time (a process
+// exit calls it). Runs of 1 MiB or more are punched; smaller ones stay for
+// reuse.
+func (f *File) MaybeReclaim() {
+	f.mu.Lock()
+	due := f.freeBytes >= f.reclaimedFree+reclaimThreshold && !f.reclaiming
+	if due {
+		f.reclaiming = true
+	}
+	f.mu.Unlock()
+	if !due {
+		return
+	}
+	go func() {
+		f.Reclaim(1 << 20)
+		f.mu.Lock()
+		f.reclaimedFree = f.freeBytes
+		f.reclaiming = false
+		f.mu.Unlock()
+	}()
+}

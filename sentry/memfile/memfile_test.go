@@ -1,6 +1,9 @@
 package memfile
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestAllocateReuseZeroes(t *testing.T) {
 	f, err := New(1 << 24)
@@ -35,5 +38,30 @@ func TestAllocateReuseZeroes(t *testing.T) {
 	}
 	if f.Reclaim(PageSize) != 3*PageSize {
 		t.Fatal("reclaim did not release the free run")
+	}
+}
+
+func TestMaybeReclaim(t *testing.T) {
+	f, err := New(1 << 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := f.Allocate(reclaimThreshold + (1 << 20))
+	clear(f.Slice(a, 1<<20))
+	f.DecRef(a, reclaimThreshold+(1<<20))
+	f.MaybeReclaim()
+	for i := 0; i < 1000; i++ {
+		f.mu.Lock()
+		done := !f.reclaiming
+		f.mu.Unlock()
+		if done {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.reclaiming || f.reclaimedFree < reclaimThreshold {
+		t.Fatalf("no reclaim ran: reclaiming %v reclaimedFree %d", f.reclaiming, f.reclaimedFree)
 	}
 }
