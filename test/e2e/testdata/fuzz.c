@@ -41,7 +41,7 @@ int main(int argc, char **argv) {
 			srand(seed * 1000 + c);
 			alarm(5);
 			for (int i = 0; i < 300; i++) {
-				long nr = rand() % 335;
+				long nr = rand() % 470;
 				int bad = 0;
 				for (unsigned k = 0; k < sizeof skip / sizeof skip[0]; k++)
 					if (skip[k] == nr) bad = 1;
