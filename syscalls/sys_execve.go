@@ -64,7 +64,6 @@ func doExecve(t *kernel.Task, dirfd int32, pathAddr, argvAddr, envvAddr uintptr,
 	if path == "" {
 		return 0, unix.ENOENT
 	}
-	path = procSelfExe(t, path)
 	total := 0
 	argv, err := copyInStrings(t, argvAddr, &total)
 	if err != nil {

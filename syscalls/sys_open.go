@@ -20,7 +20,6 @@ func doOpen(t *kernel.Task, dirfd int32, pathAddr uintptr, flags int, mode uint3
 	if err != nil {
 		return 0, err
 	}
-	path = procSelfExe(t, path)
 	if path == "" {
 		return 0, unix.ENOENT
 	}

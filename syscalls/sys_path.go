@@ -1,7 +1,6 @@
 package syscalls
 
 import (
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -35,7 +34,6 @@ func doAccess(t *kernel.Task, dirfd int32, pathAddr uintptr, mode uint32, flags 
 	if err != nil {
 		return 0, err
 	}
-	path = procSelfExe(t, path)
 	dir, err := dirFor(t, dirfd, path)
 	if err == errNotLocatable {
 		return 0, nil
@@ -64,26 +62,6 @@ func sysFaccessat2(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	return doAccess(t, a.Int(0), a[1], a.Uint(2), int(a.Int(3)))
 }
 
-// procSelfLink answers readlink of the sandbox's own /proc/self links while
-// no procfs is mounted: exe.
-func procSelfLink(t *kernel.Task, path string) (string, bool) {
-	rest, ok := strings.CutPrefix(path, "/proc/")
-	if !ok {
-		return "", false
-	}
-	who, link, ok := strings.Cut(rest, "/")
-	if !ok {
-		return "", false
-	}
-	if who != "self" && who != "thread-self" && who != strconv.Itoa(int(t.PID())) {
-		return "", false
-	}
-	if link == "exe" {
-		return t.MM.Executable, true
-	}
-	return "", false
-}
-
 func doReadlink(t *kernel.Task, dirfd int32, pathAddr, buf uintptr, size int32) (uintptr, error) {
 	if size <= 0 {
 		return 0, unix.EINVAL
@@ -92,21 +70,16 @@ func doReadlink(t *kernel.Task, dirfd int32, pathAddr, buf uintptr, size int32) 
 	if err != nil {
 		return 0, err
 	}
-	var target string
-	if pt := procSelfExe(t, path); pt != path {
-		target = pt
-	} else {
-		dir, err := dirFor(t, dirfd, path)
-		if err == errNotLocatable {
-			return 0, unix.EINVAL
-		}
-		if err != nil {
-			return 0, err
-		}
-		target, err = vfsOf(t).ReadlinkAt(t.VFSContext(), dir, path)
-		if err != nil {
-			return 0, errnoOf(err)
-		}
+	dir, err := dirFor(t, dirfd, path)
+	if err == errNotLocatable {
+		return 0, unix.EINVAL
+	}
+	if err != nil {
+		return 0, err
+	}
+	target, err := vfsOf(t).ReadlinkAt(t.VFSContext(), dir, path)
+	if err != nil {
+		return 0, errnoOf(err)
 	}
 	b := []byte(target)
 	if len(b) > int(size) {

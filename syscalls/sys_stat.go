@@ -34,9 +34,6 @@ func doStatAt(t *kernel.Task, dirfd int32, pathAddr uintptr, statAddr uintptr, f
 	if err != nil {
 		return 0, err
 	}
-	if flags&unix.AT_SYMLINK_NOFOLLOW == 0 {
-		path = procSelfExe(t, path)
-	}
 	var st unix.Stat_t
 	if err := statPath(t, dirfd, path, flags, &st); err != nil {
 		return 0, err
@@ -102,9 +99,6 @@ func sysStatx(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	path, err := copyInPath(t, a[1])
 	if err != nil {
 		return 0, err
-	}
-	if flags&unix.AT_SYMLINK_NOFOLLOW == 0 {
-		path = procSelfExe(t, path)
 	}
 	var st unix.Stat_t
 	if err := statPath(t, dirfd, path, flags, &st); err != nil {

@@ -94,18 +94,3 @@ const oLargefile = 0x8000
 func structBytes[T any](v *T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(v)), unsafe.Sizeof(*v))
 }
-
-// procSelfExe rewrites /proc/self/exe (and /proc/<pid>/exe of the caller)
-// to the executable's path while no procfs is mounted.
-func procSelfExe(t *kernel.Task, path string) string {
-	if len(path) < 10 || path[:6] != "/proc/" {
-		return path
-	}
-	if target, ok := procSelfLink(t, path); ok {
-		if _, err := vfsOf(t).Resolve(t.VFSContext(), vfs.VirtualDentry{}, "/proc/self", vfs.ResolveOptions{}); err == nil {
-			return path // a real procfs answers
-		}
-		return target
-	}
-	return path
-}
