@@ -26,156 +26,136 @@ const noChange = ^uint32(0)
 
 func (c *Credentials) privileged() bool { return c.EffectiveUID == 0 }
 
-func allowedID(c *Credentials, id, r, e, s uint32) bool {
-	return c.privileged() || id == r || id == e || id == s
+// idSet is one kind of id (user or group) of a Credentials: real,
+// effective, saved and filesystem, so that the set*id rules are written
+// once for both kinds.
+type idSet struct{ real, eff, saved, fs *uint32 }
+
+func (c *Credentials) uids() idSet {
+	return idSet{&c.RealUID, &c.EffectiveUID, &c.SavedUID, &c.FSUID}
+}
+
+func (c *Credentials) gids() idSet {
+	return idSet{&c.RealGID, &c.EffectiveGID, &c.SavedGID, &c.FSGID}
+}
+
+// allowed reports whether an unprivileged process may switch to id.
+func (s idSet) allowed(id uint32) bool {
+	return id == *s.real || id == *s.eff || id == *s.saved
+}
+
+// changeCreds applies fn to a copy of the task's credentials and installs
+// the copy if fn succeeds.
+func (t *Task) changeCreds(fn func(c *Credentials) error) error {
+	c := *t.Creds
+	if err := fn(&c); err != nil {
+		return err
+	}
+	t.Creds = &c
+	return nil
+}
+
+// setRes implements setresuid/setresgid on ids of c.
+func setRes(c *Credentials, ids idSet, r, e, s uint32) error {
+	for _, id := range []uint32{r, e, s} {
+		if id != noChange && !c.privileged() && !ids.allowed(id) {
+			return errPerm
+		}
+	}
+	for i, id := range []uint32{r, e, s} {
+		if id != noChange {
+			*[]*uint32{ids.real, ids.eff, ids.saved}[i] = id
+		}
+	}
+	*ids.fs = *ids.eff
+	return nil
+}
+
+// setOne implements setuid/setgid: privileged, it sets all three ids.
+func setOne(c *Credentials, ids idSet, id uint32) error {
+	if c.privileged() {
+		return setRes(c, ids, id, id, id)
+	}
+	if id != *ids.real && id != *ids.saved {
+		return errPerm
+	}
+	return setRes(c, ids, noChange, id, noChange)
+}
+
+// setRe implements setreuid/setregid: the saved id follows the effective
+// one when the real id is set or the effective one moves away from it.
+func setRe(c *Credentials, ids idSet, r, e uint32) error {
+	priv := c.privileged()
+	if r != noChange && !priv && r != *ids.real && r != *ids.eff {
+		return errPerm
+	}
+	if e != noChange && !priv && !ids.allowed(e) {
+		return errPerm
+	}
+	newE := *ids.eff
+	if e != noChange {
+		newE = e
+	}
+	if r != noChange || (e != noChange && e != *ids.real) {
+		*ids.saved = newE
+	}
+	if r != noChange {
+		*ids.real = r
+	}
+	*ids.eff, *ids.fs = newE, newE
+	return nil
+}
+
+// setFS implements setfsuid/setfsgid and returns the old id.
+func setFS(c *Credentials, ids idSet, id uint32) uint32 {
+	old := *ids.fs
+	if id != noChange && (c.privileged() || ids.allowed(id) || id == *ids.fs) {
+		*ids.fs = id
+	}
+	return old
 }
 
 // SetResUID implements setresuid(2).
 func (t *Task) SetResUID(r, e, s uint32) error {
-	c := *t.Creds
-	for _, id := range []uint32{r, e, s} {
-		if id != noChange && !allowedID(&c, id, c.RealUID, c.EffectiveUID, c.SavedUID) {
-			return errPerm
-		}
-	}
-	if r != noChange {
-		c.RealUID = r
-	}
-	if e != noChange {
-		c.EffectiveUID = e
-	}
-	if s != noChange {
-		c.SavedUID = s
-	}
-	c.FSUID = c.EffectiveUID
-	t.Creds = &c
-	return nil
+	return t.changeCreds(func(c *Credentials) error { return setRes(c, c.uids(), r, e, s) })
 }
 
 // SetResGID implements setresgid(2).
 func (t *Task) SetResGID(r, e, s uint32) error {
-	c := *t.Creds
-	for _, id := range []uint32{r, e, s} {
-		if id != noChange && !allowedID(&c, id, c.RealGID, c.EffectiveGID, c.SavedGID) {
-			return errPerm
-		}
-	}
-	if r != noChange {
-		c.RealGID = r
-	}
-	if e != noChange {
-		c.EffectiveGID = e
-	}
-	if s != noChange {
-		c.SavedGID = s
-	}
-	c.FSGID = c.EffectiveGID
-	t.Creds = &c
-	return nil
+	return t.changeCreds(func(c *Credentials) error { return setRes(c, c.gids(), r, e, s) })
 }
 
-// SetUID implements setuid(2): privileged, it sets all three ids.
+// SetUID implements setuid(2).
 func (t *Task) SetUID(id uint32) error {
-	if t.Creds.privileged() {
-		return t.SetResUID(id, id, id)
-	}
-	if id != t.Creds.RealUID && id != t.Creds.SavedUID {
-		return errPerm
-	}
-	return t.SetResUID(noChange, id, noChange)
+	return t.changeCreds(func(c *Credentials) error { return setOne(c, c.uids(), id) })
 }
 
 // SetGID implements setgid(2).
 func (t *Task) SetGID(id uint32) error {
-	if t.Creds.privileged() {
-		return t.SetResGID(id, id, id)
-	}
-	if id != t.Creds.RealGID && id != t.Creds.SavedGID {
-		return errPerm
-	}
-	return t.SetResGID(noChange, id, noChange)
+	return t.changeCreds(func(c *Credentials) error { return setOne(c, c.gids(), id) })
 }
 
-// SetReUID implements setreuid(2): the saved id follows the effective one
-// when the real id is set or the effective one changes away from it.
+// SetReUID implements setreuid(2).
 func (t *Task) SetReUID(r, e uint32) error {
-	c := t.Creds
-	if r != noChange && !c.privileged() && r != c.RealUID && r != c.EffectiveUID {
-		return errPerm
-	}
-	if e != noChange && !allowedID(c, e, c.RealUID, c.EffectiveUID, c.SavedUID) {
-		return errPerm
-	}
-	s := uint32(noChange)
-	newE := c.EffectiveUID
-	if e != noChange {
-		newE = e
-	}
-	if r != noChange || (e != noChange && e != c.RealUID) {
-		s = newE
-	}
-	c2 := *c
-	if r != noChange {
-		c2.RealUID = r
-	}
-	c2.EffectiveUID, c2.FSUID = newE, newE
-	if s != noChange {
-		c2.SavedUID = s
-	}
-	t.Creds = &c2
-	return nil
+	return t.changeCreds(func(c *Credentials) error { return setRe(c, c.uids(), r, e) })
 }
 
 // SetReGID implements setregid(2).
 func (t *Task) SetReGID(r, e uint32) error {
-	c := t.Creds
-	if r != noChange && !c.privileged() && r != c.RealGID && r != c.EffectiveGID {
-		return errPerm
-	}
-	if e != noChange && !allowedID(c, e, c.RealGID, c.EffectiveGID, c.SavedGID) {
-		return errPerm
-	}
-	s := uint32(noChange)
-	newE := c.EffectiveGID
-	if e != noChange {
-		newE = e
-	}
-	if r != noChange || (e != noChange && e != c.RealGID) {
-		s = newE
-	}
-	c2 := *c
-	if r != noChange {
-		c2.RealGID = r
-	}
-	c2.EffectiveGID, c2.FSGID = newE, newE
-	if s != noChange {
-		c2.SavedGID = s
-	}
-	t.Creds = &c2
-	return nil
+	return t.changeCreds(func(c *Credentials) error { return setRe(c, c.gids(), r, e) })
 }
 
 // SetFSUID implements setfsuid(2); it returns the old fsuid.
 func (t *Task) SetFSUID(id uint32) uint32 {
-	c := t.Creds
-	old := c.FSUID
-	if id != noChange && (c.privileged() || id == c.RealUID || id == c.EffectiveUID || id == c.SavedUID || id == c.FSUID) {
-		c2 := *c
-		c2.FSUID = id
-		t.Creds = &c2
-	}
+	var old uint32
+	t.changeCreds(func(c *Credentials) error { old = setFS(c, c.uids(), id); return nil })
 	return old
 }
 
 // SetFSGID implements setfsgid(2); it returns the old fsgid.
 func (t *Task) SetFSGID(id uint32) uint32 {
-	c := t.Creds
-	old := c.FSGID
-	if id != noChange && (c.privileged() || id == c.RealGID || id == c.EffectiveGID || id == c.SavedGID || id == c.FSGID) {
-		c2 := *c
-		c2.FSGID = id
-		t.Creds = &c2
-	}
+	var old uint32
+	t.changeCreds(func(c *Credentials) error { old = setFS(c, c.gids(), id); return nil })
 	return old
 }
 
