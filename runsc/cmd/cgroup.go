@@ -73,3 +73,15 @@ func joinCgroup(path string, pid int) error {
 	}
 	return cg.Join(pid)
 }
+
+// specPidsLimit is the container's pids limit (0: none), which the sentry
+// enforces on its tasks (kernel.PidsLimit).
+func specPidsLimit(spec *specs.Spec) int {
+	if spec.Linux == nil || spec.Linux.Resources == nil || spec.Linux.Resources.Pids == nil || spec.Linux.Resources.Pids.Limit == nil {
+		return 0
+	}
+	if l := *spec.Linux.Resources.Pids.Limit; l > 0 {
+		return int(l)
+	}
+	return 0
+}
