@@ -47,7 +47,8 @@ func (v *VFS) CloneNamespace(vds ...VirtualDentry) []VirtualDentry {
 	var clone func(m, parent *Mount) *Mount
 	clone = func(m, parent *Mount) *Mount {
 		n := &Mount{ID: v.nextID, root: m.root, parent: parent, point: m.point,
-			children: map[*Dentry]*Mount{}, Flags: m.Flags, FSType: m.FSType, Source: m.Source, Options: m.Options}
+			children: map[*Dentry]*Mount{}, Flags: m.Flags, FSType: m.FSType, Source: m.Source, Options: m.Options,
+			nsRoot: parent == nil}
 		v.nextID++
 		v.mounts = append(v.mounts, n)
 		copies[m] = n
@@ -70,3 +71,21 @@ func (v *VFS) CloneNamespace(vds ...VirtualDentry) []VirtualDentry {
 	}
 	return out
 }
+
+// NewNamespace makes a new mount namespace whose root mount is the root of
+// fs (mounted with flags) and returns its root: the root of a later
+// container of a pod, which shares the sandbox's VFS (dentry cache, devices,
+// sockets) but not its mounts.
+func (v *VFS) NewNamespace(root Inode, fsType, source string, flags uint64) VirtualDentry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	m := &Mount{ID: v.nextID, root: NewDentry(root), children: map[*Dentry]*Mount{}, Flags: flags,
+		FSType: fsType, Source: source, nsRoot: true}
+	v.nextID++
+	v.mounts = append(v.mounts, m)
+	return VirtualDentry{m, m.root}
+}
+
+// NamespaceRoot reports whether m is the top mount of a mount namespace
+// (not a detached, anonymous mount).
+func (m *Mount) NamespaceRoot() bool { return m.nsRoot }
