@@ -89,3 +89,33 @@ func (v *VFS) NewNamespace(root Inode, fsType, source string, flags uint64) Virt
 // NamespaceRoot reports whether m is the top mount of a mount namespace
 // (not a detached, anonymous mount).
 func (m *Mount) NamespaceRoot() bool { return m.nsRoot }
+
+// ReleaseNamespace forgets the mounts of the namespace whose root is root
+// (a pod container's, once deleted): they leave the VFS's list, and the
+// tree is taken apart so that its filesystems can be freed. Processes must
+// no longer use it.
+func (v *VFS) ReleaseNamespace(root VirtualDentry) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	top := nsRoot(root.Mount)
+	if top == v.root.Mount {
+		return
+	}
+	drop := map[*Mount]bool{}
+	var walk func(m *Mount)
+	walk = func(m *Mount) {
+		drop[m] = true
+		for _, c := range m.children {
+			walk(c)
+		}
+		m.children = map[*Dentry]*Mount{}
+	}
+	walk(top)
+	kept := v.mounts[:0]
+	for _, m := range v.mounts {
+		if !drop[m] {
+			kept = append(kept, m)
+		}
+	}
+	v.mounts = kept
+}

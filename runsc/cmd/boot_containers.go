@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -98,6 +99,9 @@ func (pc *podContainers) create(c *control.Container, fds []int) (err error) {
 	defer func() {
 		if err != nil {
 			ct.release()
+			if ct.root.Ok() {
+				pc.k.VFS.ReleaseNamespace(ct.root)
+			}
 		}
 	}()
 	lf := os.NewFile(uintptr(lnFD), "control")
@@ -218,8 +222,17 @@ func (pc *podContainers) destroy(ct *podContainer) {
 		delete(pc.byID, ct.id)
 	}
 	pc.mu.Unlock()
-	pc.k.KillContainer(ct.id)
+	k := pc.k
+	k.KillContainer(ct.id)
+	// Its processes must be gone before its mounts go.
+	deadline := time.Now().Add(2 * time.Second)
+	for len(k.ContainerProcesses(ct.id)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	ct.release()
+	if ct.root.Ok() && len(k.ContainerProcesses(ct.id)) == 0 {
+		k.VFS.ReleaseNamespace(ct.root)
+	}
 	slog.Info("container removed from the pod", "id", ct.id)
 }
 
