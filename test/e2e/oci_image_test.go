@@ -134,7 +134,7 @@ func ociArchive(t *testing.T, img ociImage) []byte {
 	}
 	manifest := blob("application/vnd.oci.image.manifest.v1+json", mb)
 	manifest.Annotations = map[string]string{
-		"io.containerd.image.name":         img.name,
+		"io.containerd.image.name":          img.name,
 		"org.opencontainers.image.ref.name": img.tag,
 	}
 	manifest.Platform = map[string]string{"architecture": runtime.GOARCH, "os": "linux"}
