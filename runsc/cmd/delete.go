@@ -86,6 +86,9 @@ func destroySandbox(ct *container.Container) {
 // deleteContainer ends ct's sandbox, runs the poststop hooks and removes
 // the state (and releases the lock).
 func deleteContainer(ct *container.Container) error {
+	if ct.State.Pod != nil {
+		return deleteSubcontainer(ct)
+	}
 	destroySandbox(ct)
 	if h := ct.State.Hooks; h != nil {
 		if err := ct.RunHooks("poststop", h.Poststop, container.Stopped); err != nil {
