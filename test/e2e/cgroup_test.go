@@ -304,3 +304,59 @@ func TestCgroupPidsLimit(t *testing.T) {
 		t.Errorf("processes started before fork failed: runc %s, runsc %s", last[0], last[len(last)-1])
 	}
 }
+
+// TestCgroupPod: the host processes a pod's later container adds (its
+// gofer and proxy) join the sandbox's cgroup, where the sentry running it
+// is; deleting the sandbox removes the cgroup.
+func TestCgroupPod(t *testing.T) {
+	h := cgroupHierarchies(t)
+	r := runscOnly(t)
+	parent := cgroupParent(t, h)
+	sbID := ociID(t, "cgpod")
+	cID := sbID + "-c1"
+	r.cleanup(t, cID)
+	r.cleanup(t, sbID)
+	cgPath := parent + "/" + sbID
+	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
+	setResources(t, sbBundle, cgPath, map[string]any{"memory": map[string]any{"limit": 256 << 20}})
+	cBundle := podBundle(t, "c1", map[string]string{"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID}, "sleep", "1000")
+	if res := r.call(t, "create", "--bundle", sbBundle, sbID); res.code != 0 {
+		t.Fatalf("create %s: %v", sbID, res)
+	}
+	if res := r.call(t, "start", sbID); res.code != 0 {
+		t.Fatalf("start %s: %v", sbID, res)
+	}
+	createUnderSubreaper(t, r, cBundle, cID)
+	if res := r.call(t, "start", cID); res.code != 0 {
+		t.Fatalf("start %s: %v", cID, res)
+	}
+	r.waitStatus(t, cID, "running")
+	in := " " + strings.Join(strings.Fields(readCgroupFile(t, filepath.Join(h["memory"], cgPath), "cgroup.procs")), " ") + " "
+	var pids []int
+	cmdlines, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range cmdlines {
+		b, _ := os.ReadFile(p)
+		cl := strings.ReplaceAll(string(b), "\x00", " ")
+		if strings.Contains(cl, r.root) && (strings.Contains(cl, " gofer ") || strings.Contains(cl, " proxy ") || strings.Contains(cl, " boot ")) {
+			pid, _ := strconv.Atoi(strings.Split(p, "/")[2])
+			pids = append(pids, descendants(pid)...)
+		}
+	}
+	if len(pids) < 4 {
+		t.Errorf("found the pod's processes %v; want the sentry, two gofers and a proxy at least", pids)
+	}
+	for _, p := range pids {
+		if !strings.Contains(in, " "+strconv.Itoa(p)+" ") && processLive(p) {
+			t.Errorf("process %d of the pod is not in the sandbox's memory cgroup (%s)", p, in)
+		}
+	}
+	if res := r.call(t, "delete", "--force", sbID); res.code != 0 {
+		t.Errorf("delete --force %s: %v", sbID, res)
+	}
+	if res := r.call(t, "delete", "--force", cID); res.code != 0 {
+		t.Errorf("delete --force %s: %v", cID, res)
+	}
+	if left := existingCgroupDirs(h, cgPath); len(left) != 0 {
+		t.Errorf("after delete the cgroup %s is left in %v", cgPath, left)
+	}
+}
