@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -358,5 +359,53 @@ func TestCgroupPod(t *testing.T) {
 	}
 	if left := existingCgroupDirs(h, cgPath); len(left) != 0 {
 		t.Errorf("after delete the cgroup %s is left in %v", cgPath, left)
+	}
+}
+
+// TestCgroupHostKill: the host's OOM killer may pick a ptrace stub (the
+// host process running an application process's code) rather than the
+// sentry. Killing them from the host with SIGKILL must end the container
+// as killing the container's processes does under runc: exit 137.
+func TestCgroupHostKill(t *testing.T) {
+	h := cgroupHierarchies(t)
+	rts := ociRuntimes(t)
+	parent := cgroupParent(t, h)
+	bundle := ociBundle(t, "sh", "-c", "sleep 1000; echo survived")
+	for _, r := range rts {
+		id := ociID(t, "hostkill-"+r.name)
+		cgPath := parent + "/" + id
+		setResources(t, bundle, cgPath, map[string]any{"memory": map[string]any{"limit": 256 << 20}})
+		r.cleanup(t, id)
+		done := make(chan ociResult, 1)
+		go func() { done <- r.call(t, "run", "--bundle", bundle, id) }()
+		// The processes running application code: under runc the
+		// container's; under runsc the traced stubs (sh and sleep).
+		var victims []string
+		deadline := time.Now().Add(20 * time.Second)
+		for len(victims) < 2 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+			victims = nil
+			b, _ := os.ReadFile(filepath.Join(h["memory"], cgPath, "cgroup.procs"))
+			for _, p := range strings.Fields(string(b)) {
+				status, _ := os.ReadFile("/proc/" + p + "/status")
+				comm, _ := os.ReadFile("/proc/" + p + "/comm")
+				c := strings.TrimSpace(string(comm))
+				traced := len(status) > 0 && !strings.Contains(string(status), "TracerPid:\t0\n")
+				if (r.name == "runc" && (c == "sh" || c == "sleep")) || (r.name == "runsc" && traced) {
+					victims = append(victims, p)
+				}
+			}
+		}
+		if len(victims) < 2 {
+			t.Fatalf("%s: found %v running sh and sleep in the cgroup", r.name, victims)
+		}
+		for _, p := range victims {
+			pid, _ := strconv.Atoi(p)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		res := <-done
+		if res.code != 137 || strings.Contains(res.stdout, "survived") {
+			t.Errorf("%s: the container's host processes %v killed: %v; want exit 137", r.name, victims, res)
+		}
 	}
 }
