@@ -310,6 +310,20 @@ func TestPodContainers(t *testing.T) {
 		}
 	}
 
+	// kill(-1) inside c1 reaches c1's processes but not its init (the
+	// init of its pid namespace) nor the other containers'.
+	if res := r.call(t, "exec", c1ID, "sh", "-c", "sleep 100 & kill -9 -1; wait; echo done"); res.code != 0 || res.stdout != "done\n" {
+		t.Errorf("kill -9 -1 in %s: %v", c1ID, res)
+	}
+	for _, id := range []string{c1ID, c2ID, sbID} {
+		if st := r.state(t, id); st == nil || st["status"] != "running" {
+			t.Errorf("after kill -9 -1 in %s, %s: %v; want running", c1ID, id, st)
+		}
+	}
+	if got := psPids(t, r, sbID); len(got) != 1 || got[0] != ps[0] {
+		t.Errorf("after kill -9 -1 in %s, ps %s: %v, want %v", c1ID, sbID, got, ps)
+	}
+
 	// kill of one container leaves the others running; its status
 	// reaches the subreaper through the proxy.
 	if res := r.call(t, "kill", c1ID, "KILL"); res.code != 0 {
