@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -444,6 +445,107 @@ func TestPodUnknownSandbox(t *testing.T) {
 	res := r.call(t, "create", "--bundle", bundle, id)
 	if res.code != 1 || strings.Count(res.stderr, "\n") != 1 || !strings.Contains(res.stderr, "nosuch-"+id) {
 		t.Errorf("create with an unknown sandbox: %v; want exit 1 and one line naming it", res)
+	}
+	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
+		t.Errorf("left state %v and %d processes", dirs, procs)
+	}
+}
+
+// consoleReceiver listens on a new console socket and returns its path
+// and the pty master that arrives on it (nil if none does).
+func consoleReceiver(t *testing.T) (string, <-chan *os.File) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "console.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan *os.File, 1)
+	go func() {
+		defer l.Close()
+		l.SetDeadline(time.Now().Add(runTimeout))
+		c, err := l.AcceptUnix()
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer c.Close()
+		oob := make([]byte, unix.CmsgSpace(4))
+		_, oobn, _, _, err := c.ReadMsgUnix(make([]byte, 4096), oob)
+		var fds []int
+		if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); err == nil && perr == nil && len(msgs) == 1 {
+			fds, _ = unix.ParseUnixRights(&msgs[0])
+		}
+		if len(fds) != 1 {
+			got <- nil
+			return
+		}
+		got <- os.NewFile(uintptr(fds[0]), "console")
+	}()
+	return sock, got
+}
+
+// TestPodTerminal: a later container with terminal: true gets a pty whose
+// master reaches --console-socket, as the first container's does.
+func TestPodTerminal(t *testing.T) {
+	r := runscOnly(t)
+	sbID := ociID(t, "podtty")
+	cID := sbID + "-c"
+	for _, id := range []string{cID, sbID} {
+		r.cleanup(t, id)
+	}
+	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
+	cBundle := podBundle(t, "c", map[string]string{
+		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
+	}, "sh", "-c", "test -t 0 && test -t 1 && echo tty-ok")
+	editConfig(t, cBundle, func(c map[string]any) { c["process"].(map[string]any)["terminal"] = true })
+	if res := r.call(t, "create", "--bundle", sbBundle, sbID); res.code != 0 {
+		t.Fatalf("create %s: %v", sbID, res)
+	}
+	if res := r.call(t, "start", sbID); res.code != 0 {
+		t.Fatalf("start %s: %v", sbID, res)
+	}
+	if res := r.call(t, "create", "--bundle", cBundle, cID); res.code != 1 || !strings.Contains(res.stderr, "console socket") {
+		t.Errorf("create of a terminal container without --console-socket: %v; want exit 1", res)
+	}
+	sock, got := consoleReceiver(t)
+	if res := r.call(t, "create", "--bundle", cBundle, "--console-socket", sock, cID); res.code != 0 {
+		t.Fatalf("create %s: %v", cID, res)
+	}
+	master := <-got
+	if master == nil {
+		t.Fatal("no pty master on the console socket")
+	}
+	defer master.Close()
+	if res := r.call(t, "start", cID); res.code != 0 {
+		t.Fatalf("start %s: %v", cID, res)
+	}
+	out := make(chan string, 1)
+	go func() {
+		var b []byte
+		buf := make([]byte, 1024)
+		for !strings.Contains(string(b), "tty-ok") {
+			n, err := master.Read(buf)
+			b = append(b, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		out <- string(b)
+	}()
+	select {
+	case s := <-out:
+		if !strings.Contains(s, "tty-ok") {
+			t.Errorf("console output %q; want tty-ok", s)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("no output on the console")
+	}
+	r.waitStatus(t, cID, "stopped")
+	for _, id := range []string{cID, sbID} {
+		if res := r.call(t, "delete", "--force", id); res.code != 0 {
+			t.Errorf("delete %s: %v", id, res)
+		}
 	}
 	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
 		t.Errorf("left state %v and %d processes", dirs, procs)
