@@ -50,7 +50,7 @@ func (b *Boot) SetFlags(fs *flag.FlagSet) {
 	fs.StringVar(&b.id, "id", "", "the container id")
 	fs.StringVar(&b.stateDir, "state-dir", "", "the container's state directory")
 	fs.BoolVar(&b.console, "console", false, "stdio is the container's terminal")
-	fs.StringVar(&b.cgroup, "cgroup", "", "cgroup directory to join first")
+	fs.StringVar(&b.cgroup, "cgroup", "", "the host cgroup (path in each hierarchy) to join first")
 }
 
 // Execute implements subcommands.Command.
@@ -80,9 +80,11 @@ func (b *Boot) run() int {
 		}
 		return 1
 	}
+	// The cgroup first: the gofer and the ptrace stubs started below are
+	// born in it.
 	if b.cgroup != "" {
-		if err := sandbox.JoinCgroup(b.cgroup); err != nil {
-			slog.Warn("joining the freezer cgroup", "dir", b.cgroup, "err", err)
+		if err := joinCgroup(b.cgroup, os.Getpid()); err != nil {
+			return fail(err)
 		}
 	}
 	spec, err := specutil.Load(b.bundle)

@@ -97,9 +97,13 @@ func createContainer(id, bundle, pidFile, consoleSocket string, console *os.File
 	if err != nil {
 		return nil, nil, err
 	}
-	cgroup := sandbox.CreateCgroup(id)
+	cgroup, err := createCgroup(spec, id)
+	if err != nil {
+		ct.Destroy()
+		return nil, nil, err
+	}
 	cleanup := func() {
-		sandbox.RemoveCgroup(cgroup)
+		removeCgroup(cgroup)
 		ct.Destroy()
 	}
 	sb, err := sandbox.Start(&sandbox.Config{

@@ -61,7 +61,8 @@ type State struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 	// Hooks are the spec's hooks, kept for start and delete.
 	Hooks *specs.Hooks `json:"hooks,omitempty"`
-	// Cgroup is the host cgroup (freezer) the sandbox runs in, if any.
+	// Cgroup is the host cgroup path (in each hierarchy, see runsc/cgroup)
+	// the sandbox's processes run in, if any.
 	Cgroup string `json:"cgroup,omitempty"`
 	// Pod is set for a later container of a pod, which runs in the pod
 	// sandbox's sentry (pod.go).
