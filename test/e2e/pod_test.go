@@ -398,6 +398,17 @@ func TestPodDeleteForce(t *testing.T) {
 	if res := r.call(t, "start", sbID); res.code != 0 {
 		t.Fatalf("start %s: %v", sbID, res)
 	}
+	// A container whose program is missing fails create, as with runc,
+	// and leaves nothing behind (no state, no gofer, no proxy).
+	_, before := r.leftovers(t)
+	badID := sbID + "-bad"
+	badBundle := podBundle(t, "bad", ann, "nosuchprogram")
+	if res := r.call(t, "create", "--bundle", badBundle, badID); res.code != 1 || !strings.Contains(res.stderr, `exec: "nosuchprogram": executable file not found in $PATH`) {
+		t.Errorf("create of a pod container with a missing program: %v", res)
+	}
+	if dirs, procs := r.leftovers(t); len(dirs) != 1 || dirs[0] != sbID || procs != before {
+		t.Errorf("after a failed create: state %v and %d processes; want the sandbox's only (%d processes)", dirs, procs, before)
+	}
 	c1 := createUnderSubreaper(t, r, c1Bundle, c1ID)
 	c2 := createUnderSubreaper(t, r, c2Bundle, c2ID)
 	if res := r.call(t, "start", c1ID); res.code != 0 {
