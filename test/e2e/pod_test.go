@@ -246,7 +246,15 @@ func TestPodContainers(t *testing.T) {
 	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
 	c1Bundle := podBundle(t, "c1", map[string]string{
 		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
-	}, "sh", "-c", "cat /marker; hostname; test -e /only-sb || echo no-sb-file; exec sleep 1000")
+	}, "sh", "-c", "cat /marker; hostname; test -e /only-sb || echo no-sb-file; pwd; echo $PODVAR; id -u; ulimit -n; exec sleep 1000")
+	// Its own process settings: cwd, env, user, rlimits.
+	editConfig(t, c1Bundle, func(c map[string]any) {
+		p := c["process"].(map[string]any)
+		p["cwd"] = "/tmp"
+		p["env"] = append(p["env"].([]any), "PODVAR=one")
+		p["user"] = map[string]any{"uid": 1000, "gid": 1000}
+		p["rlimits"] = []any{map[string]any{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}}
+	})
 	c2Bundle := podBundle(t, "c2", map[string]string{
 		"io.kubernetes.cri-o.ContainerType": "container", "io.kubernetes.cri-o.SandboxID": sbID,
 	}, "sh", "-c", "trap 'echo bye; exit 7' TERM; cat /marker; while true; do sleep 0.1; done")
@@ -278,7 +286,7 @@ func TestPodContainers(t *testing.T) {
 	}
 	// Each sees its own root; the hostname is the pod's (the sandbox
 	// container's), not the later container's own.
-	c1.waitOutput(t, "c1\nhost-sb\nno-sb-file\n")
+	c1.waitOutput(t, "c1\nhost-sb\nno-sb-file\n/tmp\none\n1000\n123\n")
 	c2.waitOutput(t, "c2\n")
 
 	// exec runs in the container's root; ps lists its processes only.
