@@ -232,6 +232,15 @@ func proxyGlobalArgs() []string {
 // processes, root, control socket) and its gofer and proxy; the rest of
 // the pod runs on (runsc delete, through destroySandbox).
 func destroySubcontainer(ct *container.Container) {
+	if ct.SandboxAlive() && ct.SandboxPaused() {
+		// The frozen sentry cannot answer: it destroys the container when
+		// the pod is resumed (its gofer and proxy then end), as frozen
+		// processes die of SIGKILL once thawed.
+		if err := control.Post(ct.Dir, &control.Request{Method: control.MethodDestroy}); err != nil {
+			slog.Warn("destroying the container in the paused sandbox", "id", ct.State.ID, "err", err)
+		}
+		return
+	}
 	if ct.SandboxAlive() {
 		if _, err := control.Call(ct.Dir, &control.Request{Method: control.MethodDestroy}, nil); err != nil && err != control.ErrNoSandbox {
 			slog.Warn("destroying the container in the sandbox", "id", ct.State.ID, "err", err)

@@ -62,7 +62,7 @@ func (c *Container) podStatus() string {
 	}
 	// A paused pod (its sandbox container paused: the whole sentry is
 	// frozen) answers no call.
-	if c.sandboxPaused() {
+	if c.SandboxPaused() {
 		return Paused
 	}
 	resp, err := control.Call(c.Dir, &control.Request{Method: control.MethodState}, nil)
@@ -76,9 +76,9 @@ func (c *Container) podStatus() string {
 	return Stopped
 }
 
-// sandboxPaused reports whether the pod's sandbox container is paused,
+// SandboxPaused reports whether the pod's sandbox container is paused,
 // from its state file (written atomically; its lock is not needed).
-func (c *Container) sandboxPaused() bool {
+func (c *Container) SandboxPaused() bool {
 	b, err := os.ReadFile(filepath.Join(filepath.Dir(c.Dir), c.State.Pod.Sandbox, stateFile))
 	if err != nil {
 		return false
