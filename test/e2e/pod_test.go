@@ -570,3 +570,69 @@ func TestPodTerminal(t *testing.T) {
 		t.Errorf("left state %v and %d processes", dirs, procs)
 	}
 }
+
+// TestPodPaused: pausing the sandbox container pauses the whole pod (its
+// containers read paused); one pod container cannot be paused alone; a
+// pod container deleted while the pod is paused is destroyed once the pod
+// is resumed, and the rest of the pod runs on.
+func TestPodPaused(t *testing.T) {
+	r := runscOnly(t)
+	sbID := ociID(t, "podp")
+	cID := sbID + "-c"
+	for _, id := range []string{cID, sbID} {
+		r.cleanup(t, id)
+	}
+	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
+	cBundle := podBundle(t, "c", map[string]string{
+		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
+	}, "sleep", "1000")
+	var sandboxOnly int // the sandbox's own processes (sentry, gofer)
+	for _, c := range []struct{ id, bundle string }{{sbID, sbBundle}, {cID, cBundle}} {
+		if c.id == cID {
+			_, sandboxOnly = r.leftovers(t)
+		}
+		if res := r.call(t, "create", "--bundle", c.bundle, c.id); res.code != 0 {
+			t.Fatalf("create %s: %v", c.id, res)
+		}
+		if res := r.call(t, "start", c.id); res.code != 0 {
+			t.Fatalf("start %s: %v", c.id, res)
+		}
+	}
+	if res := r.call(t, "pause", sbID); res.code != 0 {
+		t.Skipf("pause needs a cgroup here: %v", res)
+	}
+	if st := r.state(t, cID); st == nil || st["status"] != "paused" {
+		t.Errorf("%s in a paused pod: %v; want paused", cID, st)
+	}
+	if res := r.call(t, "pause", cID); res.code != 1 || !strings.Contains(res.stderr, sbID) {
+		t.Errorf("pause of one pod container: %v; want exit 1 naming the sandbox container", res)
+	}
+	start := time.Now()
+	if res := r.call(t, "delete", "--force", cID); res.code != 0 {
+		t.Errorf("delete --force %s in a paused pod: %v", cID, res)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("delete in a paused pod took %v", d)
+	}
+	if res := r.call(t, "resume", sbID); res.code != 0 {
+		t.Fatalf("resume %s: %v", sbID, res)
+	}
+	r.waitStatus(t, sbID, "running")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		dirs, procs := r.leftovers(t)
+		if len(dirs) == 1 && dirs[0] == sbID && procs == sandboxOnly {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after resume: state %v, %d processes", dirs, procs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if res := r.call(t, "delete", "--force", sbID); res.code != 0 {
+		t.Fatalf("delete %s: %v", sbID, res)
+	}
+	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
+		t.Errorf("left state %v and %d processes", dirs, procs)
+	}
+}
