@@ -77,14 +77,28 @@ func (s *Server) InitExited(st kernel.ExitStatus) {
 // Exited is closed once the container's init ended.
 func (s *Server) Exited() <-chan struct{} { return s.exited }
 
-// DrainWaiters waits (at most timeout) for the answers to pending waits
-// to be sent.
+// DrainWaiters waits (at most timeout) for the exit statuses of the
+// exec'd processes to be collected and the answers to pending waits to be
+// sent. A detached exec's waiter (`runsc wait --pid`, the pid containerd's
+// shim watches) may connect only after the init ended, for example when
+// the exec'd process is what made the init exit: its status must still
+// reach it, as the exec'd process's exit reaches runc's shim.
 func (s *Server) DrainWaiters(timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		n := len(s.procs)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	done := make(chan struct{})
 	go func() { s.waiters.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(timeout):
+	case <-time.After(time.Until(deadline)):
 	}
 }
 
