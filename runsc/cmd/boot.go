@@ -124,6 +124,7 @@ func (b *Boot) run() int {
 	if spec.Hostname != "" {
 		k.Hostname = spec.Hostname
 	}
+	k.PidsLimit = specPidsLimit(spec)
 	if straceFlag {
 		if w, err := openLog(); err == nil && w != nil {
 			k.Strace = w
