@@ -17,6 +17,8 @@
 //	  int32 signal = 3;    // signal
 //	  bool all = 4;        // signal: every process
 //	  Process process = 5; // exec
+//	  bool foreground = 20; // signal: the foreground process group of
+//	                        // the terminal of process pid (its session's)
 //	}
 //	message Process {
 //	  repeated string args = 1; repeated string env = 2; string cwd = 3;
@@ -32,6 +34,8 @@
 //	  int32 pid = 1; int32 ppid = 2; uint32 uid = 3; string cmd = 4;
 //	  string state = 5; int32 threads = 6; int64 start_unix_nano = 7;
 //	  uint64 cpu_nanos = 8; string tty = 9;
+//	  int32 host_pid = 20; // the host process running its code (a ptrace
+//	                       // stub; pid in the sentry's pid namespace)
 //	}
 //	message Stats {
 //	  uint64 memory_usage = 1; uint64 memory_limit = 2; uint64 pids = 3;
@@ -67,6 +71,10 @@ type Request struct {
 	Signal  int32
 	All     bool
 	Process *Process
+	// Foreground (signal): send to the foreground process group of the
+	// controlling terminal of process PID instead (the host terminal's
+	// line discipline generated the signal: host/tty.go).
+	Foreground bool
 }
 
 // Process describes a process to start (exec).
@@ -107,6 +115,10 @@ type ProcInfo struct {
 	StartUnixNano int64
 	CPUNanos      uint64
 	TTY           string
+	// HostPID is the host process that runs the process's code (its
+	// address space's ptrace stub), as the sentry's pid namespace numbers
+	// it; 0 if none.
+	HostPID int32
 }
 
 // Stats are the sandbox's resource usage (events --stats).
@@ -184,6 +196,9 @@ func (r *Request) Marshal() []byte {
 	if r.Process != nil {
 		b = appendMessage(b, 5, r.Process.marshal())
 	}
+	if r.Foreground {
+		b = appendVarint(b, 20, 1)
+	}
 	return b
 }
 
@@ -203,6 +218,8 @@ func (r *Request) Unmarshal(b []byte) error {
 		case 5:
 			r.Process = &Process{}
 			return r.Process.unmarshal(data)
+		case 20:
+			r.Foreground = v != 0
 		}
 		return nil
 	})
@@ -311,6 +328,7 @@ func (r *Response) Marshal() []byte {
 		m = appendVarint(m, 7, uint64(p.StartUnixNano))
 		m = appendVarint(m, 8, p.CPUNanos)
 		m = appendString(m, 9, p.TTY)
+		m = appendInt32(m, 20, p.HostPID)
 		b = appendMessage(b, 5, m)
 	}
 	if s := r.Stats; s != nil {
@@ -361,6 +379,8 @@ func (r *Response) Unmarshal(b []byte) error {
 					p.CPUNanos = v
 				case 9:
 					p.TTY = string(data)
+				case 20:
+					p.HostPID = int32(v)
 				}
 				return nil
 			}); err != nil {
