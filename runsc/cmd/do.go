@@ -156,13 +156,10 @@ func runDo(args []string) (int, error) {
 
 	fdt := vfs.NewFDTable()
 	for fd := 0; fd < 3; fd++ {
-		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		f, err := stdioFile(fd, doConsole)
 		if err != nil {
 			continue // closed stdio stays closed in the sandbox
 		}
-		fl, _ := unix.FcntlInt(uintptr(nfd), unix.F_GETFL, 0)
-		name, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
-		f := host.NewFile(nfd, name, uint32(fl)&^unix.O_CLOEXEC)
 		fdt.Set(int32(fd), f, false)
 		f.DecRef()
 	}
@@ -205,11 +202,11 @@ func runDo(args []string) (int, error) {
 			if confined != nil {
 				continue // the supervisor forwards signals (once) instead
 			}
-			k.SignalInit(int(s.(syscall.Signal)))
+			doSignal(k, int(s.(syscall.Signal)))
 		}
 	}()
 	if confined != nil {
-		go confined.RelaySignals(k.SignalInit)
+		go confined.RelaySignals(func(sig int) { doSignal(k, sig) })
 	}
 	st := k.Wait()
 	signal.Stop(sigs)

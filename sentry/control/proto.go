@@ -19,6 +19,8 @@
 //	  bool all = 4;        // signal: every process
 //	  Process process = 5; // exec
 //	  Container container = 6; // create-container
+//	  bool foreground = 20; // signal: the foreground process group of
+//	                        // the terminal of process pid (its session's)
 //	}
 //	// A later container of a pod (create-container). Its fds follow the
 //	// request: the listening control socket of the container, nstdio
@@ -47,6 +49,8 @@
 //	  int32 pid = 1; int32 ppid = 2; uint32 uid = 3; string cmd = 4;
 //	  string state = 5; int32 threads = 6; int64 start_unix_nano = 7;
 //	  uint64 cpu_nanos = 8; string tty = 9;
+//	  int32 host_pid = 20; // the host process running its code (a ptrace
+//	                       // stub; pid in the sentry's pid namespace)
 //	}
 //	message Stats {
 //	  uint64 memory_usage = 1; uint64 memory_limit = 2; uint64 pids = 3;
@@ -90,6 +94,10 @@ type Request struct {
 	Process *Process
 	// Container is the container to create (create-container).
 	Container *Container
+	// Foreground (signal): send to the foreground process group of the
+	// controlling terminal of process PID instead (the host terminal's
+	// line discipline generated the signal: host/tty.go).
+	Foreground bool
 }
 
 // Container describes a later container of a pod (create-container).
@@ -146,6 +154,10 @@ type ProcInfo struct {
 	StartUnixNano int64
 	CPUNanos      uint64
 	TTY           string
+	// HostPID is the host process that runs the process's code (its
+	// address space's ptrace stub), as the sentry's pid namespace numbers
+	// it; 0 if none.
+	HostPID int32
 }
 
 // Stats are the sandbox's resource usage (events --stats).
@@ -226,6 +238,9 @@ func (r *Request) Marshal() []byte {
 	if r.Container != nil {
 		b = appendMessage(b, 6, r.Container.marshal())
 	}
+	if r.Foreground {
+		b = appendVarint(b, 20, 1)
+	}
 	return b
 }
 
@@ -248,6 +263,8 @@ func (r *Request) Unmarshal(b []byte) error {
 		case 6:
 			r.Container = &Container{}
 			return r.Container.unmarshal(data)
+		case 20:
+			r.Foreground = v != 0
 		}
 		return nil
 	})
@@ -390,6 +407,7 @@ func (r *Response) Marshal() []byte {
 		m = appendVarint(m, 7, uint64(p.StartUnixNano))
 		m = appendVarint(m, 8, p.CPUNanos)
 		m = appendString(m, 9, p.TTY)
+		m = appendInt32(m, 20, p.HostPID)
 		b = appendMessage(b, 5, m)
 	}
 	if s := r.Stats; s != nil {
@@ -441,6 +459,8 @@ func (r *Response) Unmarshal(b []byte) error {
 					p.CPUNanos = v
 				case 9:
 					p.TTY = string(data)
+				case 20:
+					p.HostPID = int32(v)
 				}
 				return nil
 			}); err != nil {

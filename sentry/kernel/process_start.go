@@ -68,6 +68,9 @@ func (k *Kernel) StartProcess(o ProcessOptions) (*ThreadGroup, error) {
 	k.mu.Unlock()
 	if o.TTY != nil {
 		k.SetSessionTTY(tg.ID, o.TTY)
+		if a, ok := o.TTY.(SessionAttacher); ok {
+			a.AttachSession(k, tg.ID, tg.ID)
+		}
 	}
 	started := make(chan error, 1)
 	go func() {
