@@ -87,10 +87,13 @@ func specPidsLimit(spec *specs.Spec) int {
 }
 
 // joinSandboxCgroup moves a host process of a pod's later container (its
-// gofer, its proxy) into the sandbox's cgroup, where the sentry running
-// the container is. A later container has no host cgroup of its own: its
+// gofer) into the sandbox's cgroup, where the sentry running the
+// container is. A later container has no host cgroup of its own: its
 // tasks are the shared sentry's, so its linux.resources are not applied
-// on the host (the pod sandbox's are).
+// on the host (the pod sandbox's are). Its proxy stays in the caller's
+// cgroup: it stands for the init to the caller and must outlive the
+// sandbox to report the init's end (deleting the sandbox kills what is in
+// its cgroup).
 func joinSandboxCgroup(path string, pid int) {
 	if path == "" {
 		return

@@ -168,6 +168,7 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 				started <- fmt.Errorf("creating the child's address space: %w", err)
 				return
 			}
+			k.watchAddressSpace(as, child.tg)
 			child.MM.SetAddressSpace(as)
 		}
 		if setChildTID {
