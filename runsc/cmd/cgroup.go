@@ -102,3 +102,19 @@ func joinSandboxCgroup(path string, pid int) {
 		slog.Warn("moving a pod container's process into the sandbox's cgroup", "pid", pid, "err", err)
 	}
 }
+
+// reclaimThreshold is how much freed memory the sentry's memory file
+// keeps before returning it to the host, under the container's memory
+// limit (0: no limit, the memory file's default): an eighth of the limit,
+// 1 MiB to 256 MiB. Freed memory still counts against the host cgroup
+// until returned.
+func reclaimThreshold(spec *specs.Spec) uint64 {
+	if spec.Linux == nil || spec.Linux.Resources == nil || spec.Linux.Resources.Memory == nil || spec.Linux.Resources.Memory.Limit == nil {
+		return 0
+	}
+	l := *spec.Linux.Resources.Memory.Limit
+	if l <= 0 {
+		return 0
+	}
+	return uint64(min(max(l/8, 1<<20), 256<<20))
+}
