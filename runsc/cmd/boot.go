@@ -212,6 +212,7 @@ func procFromSpec(p *specs.Process) *control.Process {
 	cp := &control.Process{
 		Args: p.Args, Env: p.Env, Cwd: p.Cwd, UID: p.User.UID, GID: p.User.GID,
 		Groups: p.User.AdditionalGids, Terminal: p.Terminal,
+		Caps: capsFromSpec(p.Capabilities), NoNewPrivs: p.NoNewPrivileges,
 	}
 	for _, r := range p.Rlimits {
 		if res, err := specutil.RlimitResource(r.Type); err == nil {
@@ -221,9 +222,11 @@ func procFromSpec(p *specs.Process) *control.Process {
 	return cp
 }
 
-// processContext is the VFS context of a process with these ids.
+// processContext is the VFS context of a process with these ids (and
+// the capabilities of those ids, as runc has them when it changes to the
+// working directory).
 func processContext(v *vfs.VFS, uid, gid uint32, groups []uint32) *vfs.Context {
-	return &vfs.Context{Creds: &vfs.Creds{UID: uid, GID: gid, Groups: groups, Privileged: uid == 0}, Root: v.Root(), Cwd: v.Root()}
+	return &vfs.Context{Creds: kernel.NewCredentials(uid, gid, groups).VFSCreds(), Root: v.Root(), Cwd: v.Root()}
 }
 
 // startSpecProcess starts cp in k with the host fds as its fds 0, 1, 2...
@@ -269,10 +272,10 @@ func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty kern
 	for _, r := range cp.Rlimits {
 		rl[int(r.Resource)] = kernel.Rlimit{Cur: r.Soft, Max: r.Hard}
 	}
-	creds := kernel.NewCredentials(cp.UID, cp.GID, cp.Groups)
 	tg, err := k.StartProcess(kernel.ProcessOptions{
 		Filename: path, Argv: cp.Args, Envv: cp.Env, FDTable: fdt,
-		FS: kernel.NewFSContext(v.Root(), cwd, 0o022), Creds: creds, Rlimits: rl, TTY: tty, Init: init,
+		FS: kernel.NewFSContext(v.Root(), cwd, 0o022), Creds: processCreds(cp), NoNewPrivs: cp.NoNewPrivs,
+		Rlimits: rl, TTY: tty, Init: init,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("exec: %q: %v", cp.Args[0], err)

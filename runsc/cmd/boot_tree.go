@@ -110,7 +110,7 @@ func buildContainerRoot(mf *memfile.File, rootfs string, s *specs.Spec) (*contai
 // mountSpec mounts the spec's mounts (and /dev if the spec has none) once
 // the kernel exists. A read-only root is made read-only last.
 func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
 	mount := func(dst string, root vfs.Inode, fsType, source string, flags uint64, data string) error {
 		if err := mountAt(v, ctx, dst, root, fsType, source, flags, data); err != nil {
 			if _, err2 := v.MountAt(ctx, dst, root, fsType, source, flags, data); err2 != nil {
