@@ -72,4 +72,3 @@ func sysSetgroups(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	}
 	return 0, t.SetGroups(groups)
 }
-
