@@ -75,7 +75,7 @@ func setConsoleNode(v *vfs.VFS, tty *host.TTY) {
 	if tty == nil {
 		return
 	}
-	root := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	root := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
 	if vd, err := v.Resolve(root, vfs.VirtualDentry{}, "/dev/console", vfs.ResolveOptions{Follow: true}); err == nil {
 		tty.SetNode(vd.Inode())
 	}
