@@ -19,6 +19,7 @@ import (
 	"stockade.dev/runsc/sandbox"
 	"stockade.dev/runsc/specutil"
 	"stockade.dev/sentry/control"
+	"stockade.dev/sentry/hostproc"
 	"stockade.dev/sentry/kernel"
 	"stockade.dev/syscalls"
 )
@@ -182,10 +183,12 @@ func (b *Boot) run() int {
 	}
 	go srv.Serve(ln.(*net.UnixListener))
 	if confineFl {
-		// No chroot yet: the sentry still opens host paths (the rootfs
-		// and bind mounts are open already, but /proc/self/fd is read to
-		// name stdio); the gofer makes the chroot possible (step 2).
-		if _, err := sandbox.Confine(sandbox.ConfineOptions{}); err != nil {
+		// Everything from the host is open now: see confine_boot.go.
+		o := sandbox.BootOptions{Root: sandbox.EmptyRootDir(b.stateDir)}
+		if f, ok := p.(interface{ StartStubFactory(func() error) error }); ok {
+			o.StartStubFactory = f.StartStubFactory
+		}
+		if err := sandbox.ConfineBoot(o); err != nil {
 			return fail(fmt.Errorf("confining the sandbox: %v", err))
 		}
 	}
@@ -260,7 +263,7 @@ func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty kern
 			continue
 		}
 		fl, _ := unix.FcntlInt(uintptr(nfd), unix.F_GETFL, 0)
-		name, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+		name, _ := hostproc.Readlink(fmt.Sprintf("self/fd/%d", fd))
 		f := host.NewFile(nfd, name, uint32(fl)&^unix.O_CLOEXEC)
 		fdt.Set(int32(i), f, false)
 		f.DecRef()

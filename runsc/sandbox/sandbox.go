@@ -154,6 +154,9 @@ func Start(cfg *Config) (*Sandbox, error) {
 		cmd.Wait()
 		if msg == "" {
 			msg = "the sandbox process died while starting"
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGSYS {
+				msg = SeccompKillMessage("sandbox", cmd.Process.Pid)
+			}
 		}
 		return nil, errors.New(msg)
 	}
