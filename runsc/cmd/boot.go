@@ -90,6 +90,12 @@ func (b *Boot) run() int {
 	if err != nil {
 		return fail(err)
 	}
+	if ns := sandbox.NetNSPath(spec); ns != "" {
+		// First, so that all threads and every child join it.
+		if err := sandbox.JoinNetNS(ns); err != nil {
+			return fail(err)
+		}
+	}
 	rootfs := specutil.RootPath(spec, b.bundle)
 	mf, p, err := newPlatform()
 	if err != nil {

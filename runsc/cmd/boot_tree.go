@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -84,7 +85,7 @@ func buildContainerRoot(mf *memfile.File, rootfs string, s *specs.Spec) (*contai
 	readOnly := !none || s.Root.Readonly
 	// Pivoting needs CAP_SYS_ADMIN (a new mount namespace).
 	pivot := os.Geteuid() == 0
-	gp, err := startGoferArgs([]string{"--root=" + rootDir}, rootfs, readOnly, false, pivot, mounts)
+	gp, err := startGoferArgs([]string{"--root=" + rootDir, "--confine=" + strconv.FormatBool(confineFl)}, rootfs, readOnly, false, pivot, mounts)
 	if err != nil {
 		return nil, fmt.Errorf("serving the rootfs %s: %v", rootfs, err)
 	}

@@ -50,13 +50,13 @@ type BootOptions struct {
 	StartStubFactory func(prepare func() error) error
 }
 
-// EnvForbiddenSyscall is a test hook (STOCKADE_TEST_FORBIDDEN_SYSCALL=1 in
-// the environment of runsc create/run, which the sandbox and gofer
-// processes inherit; the container's environment is the spec's, so the
-// application cannot set it): the confined process makes a host call
-// outside its allowlist (syslog) right after installing its filter, and
-// is killed by SIGSYS. Tests prove with it that runsc reports the kill in
-// one line.
+// EnvForbiddenSyscall is a test hook: STOCKADE_TEST_FORBIDDEN_SYSCALL=1
+// (the sandbox) or =gofer (the gofer) in the environment of runsc
+// create/run, which the sandbox and the gofer inherit (the container's
+// environment is the spec's, so the application cannot set it), makes
+// that process call syslog, outside its allowlist, right after installing
+// its filter, and be killed by SIGSYS. Tests prove with it that runsc
+// reports the kill in one line.
 const EnvForbiddenSyscall = envForbidden
 
 // ConfineBoot confines the calling `runsc boot` process (see the file

@@ -41,6 +41,9 @@ type Config struct {
 	// Confine starts the sandbox in new namespaces (SysProcAttr of
 	// confine.go); `runsc boot --confine` then confines itself.
 	Confine bool
+	// NetNS is a network namespace the sandbox joins (the spec's path)
+	// instead of a new one: confine_netns.go.
+	NetNS string
 }
 
 // Sandbox is a started sandbox process.
@@ -53,6 +56,11 @@ type Sandbox struct {
 // (its kernel built, the control socket served) or failed, with the
 // sandbox's one-line error.
 func Start(cfg *Config) (*Sandbox, error) {
+	if cfg.NetNS != "" {
+		if err := CheckNetNS(cfg.NetNS); err != nil {
+			return nil, err
+		}
+	}
 	l, err := control.Listen(cfg.StateDir)
 	if err != nil {
 		return nil, fmt.Errorf("creating the control socket: %v", err)
@@ -124,11 +132,11 @@ func Start(cfg *Config) (*Sandbox, error) {
 	// itself, and tools that configure "the container's namespace" through
 	// /proc/<pid>/ns/net (docker's libnetwork writes net.ipv6.conf.*
 	// sysctls there) must never reach the host's.
-	if os.Geteuid() == 0 {
+	if os.Geteuid() == 0 && cfg.NetNS == "" {
 		attr.Cloneflags |= syscall.CLONE_NEWNET
 	}
 	if cfg.Confine {
-		attr = SysProcAttr(SysProcAttrOptions{})
+		attr = SysProcAttr(SysProcAttrOptions{JoinNetwork: cfg.NetNS != ""})
 		// The sandbox outlives `runsc create`: no parent-death signal.
 		attr.Pdeathsig = 0
 		attr.Setsid = true
