@@ -188,9 +188,12 @@ func sentryRules() map[uintptr][]Rule {
 		unix.SYS_ACCEPT4:     any6,
 		unix.SYS_GETSOCKNAME: any6,
 		unix.SYS_GETPEERNAME: any6,
-		unix.SYS_RECVMSG:     any6,
-		unix.SYS_POLL:        any6,
-		unix.SYS_PPOLL:       any6, // unix.Poll
+		// net.FileListener on the control socket of a pod's later
+		// container, passed in by runsc create (runsc/cmd/boot_containers.go).
+		unix.SYS_GETSOCKOPT: {{AnyArg, Eq(unix.SOL_SOCKET), Eq(unix.SO_TYPE)}},
+		unix.SYS_RECVMSG:    any6,
+		unix.SYS_POLL:       any6,
+		unix.SYS_PPOLL:      any6, // unix.Poll
 		// Terminal ioctls passed through to the host terminal (fs/host),
 		// FIONREAD (TIOCINQ) on host fds.
 		unix.SYS_IOCTL: {

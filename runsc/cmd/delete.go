@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stockade.dev/runsc/container"
-	"stockade.dev/runsc/sandbox"
 )
 
 // Delete implements `runsc delete`: remove a container's state and its
@@ -77,7 +76,7 @@ func destroySandbox(ct *container.Container) {
 		unix.Kill(ct.State.Pid, unix.SIGKILL)
 	}
 	if ct.State.Cgroup != "" {
-		sandbox.Freeze(ct.State.Cgroup, false)
+		freezeCgroup(ct.State.Cgroup, false)
 	}
 	if !ct.WaitGone(5 * time.Second) {
 		slog.Warn("the sandbox process did not end", "pid", ct.State.Pid)
@@ -87,6 +86,9 @@ func destroySandbox(ct *container.Container) {
 // deleteContainer ends ct's sandbox, runs the poststop hooks and removes
 // the state (and releases the lock).
 func deleteContainer(ct *container.Container) error {
+	if ct.State.Pod != nil {
+		return deleteSubcontainer(ct)
+	}
 	destroySandbox(ct)
 	if h := ct.State.Hooks; h != nil {
 		if err := ct.RunHooks("poststop", h.Poststop, container.Stopped); err != nil {
@@ -94,8 +96,6 @@ func deleteContainer(ct *container.Container) error {
 			slog.Warn("poststop hook failed", "err", err)
 		}
 	}
-	if err := sandbox.RemoveCgroup(ct.State.Cgroup); err != nil {
-		slog.Warn("removing the cgroup", "dir", ct.State.Cgroup, "err", err)
-	}
+	removeCgroup(ct.State.Cgroup)
 	return ct.Destroy()
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/google/subcommands"
 
 	"stockade.dev/runsc/container"
-	"stockade.dev/runsc/sandbox"
 )
 
 // Pause implements `runsc pause`: freeze every process of a container.
@@ -80,7 +79,7 @@ func pauseResume(fs *flag.FlagSet, name string, freeze bool) subcommands.ExitSta
 	if !freeze && st != container.Paused {
 		return ociError("container not paused")
 	}
-	if err := sandbox.Freeze(ct.State.Cgroup, freeze); err != nil {
+	if err := freezeCgroup(ct.State.Cgroup, freeze); err != nil {
 		return ociError("%v", err)
 	}
 	if freeze {

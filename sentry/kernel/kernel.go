@@ -51,6 +51,9 @@ type Kernel struct {
 	tasks   map[int32]*Task
 	lastTID int32
 	init    *ThreadGroup
+	// containerInits are the inits of the pod's later containers, by
+	// container id (container.go).
+	containerInits map[string]*ThreadGroup
 
 	// ttys are the sessions' controlling terminals (tty.go).
 	ttys ttyState
@@ -87,7 +90,7 @@ func New(p platform.Platform, mf *memfile.File, fs *vfs.VFS, table *SyscallTable
 	return &Kernel{
 		Platform: p, MemFile: mf, VFS: fs, Syscalls: table, Hostname: hn,
 		Log: slog.Default(), bootTime: time.Now(), exited: make(chan struct{}),
-		tasks: map[int32]*Task{},
+		tasks: map[int32]*Task{}, containerInits: map[string]*ThreadGroup{},
 	}
 }
 
