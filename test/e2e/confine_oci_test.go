@@ -17,14 +17,12 @@ import (
 // confine_gofer.go, confine_netns.go), checked from the host through
 // /proc/PID of the sandbox and gofer processes.
 
-// runscOnly is runsc as an OCI runtime with its own --root (no runc
-// needed), or skips.
-func runscOnly(t *testing.T) ociRuntime {
+// confinedRunsc is Stockade's runsc as an OCI runtime with its own
+// --root (pod_test.go's runscOnly), or skips.
+func confinedRunsc(t *testing.T) ociRuntime {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("the confined OCI sandbox tests need root")
-	}
-	return ociRuntime{name: "runsc", argv: ourSandbox(t), root: filepath.Join(t.TempDir(), "runsc-root")}
+	ourSandbox(t)
+	return runscOnly(t)
 }
 
 // callEnv is r.call with extra environment variables.
@@ -101,7 +99,7 @@ func nsLink(t *testing.T, pid, ns string) string {
 // its gofer from the host: namespaces, root, capabilities, no_new_privs,
 // seccomp.
 func TestConfineOCISandbox(t *testing.T) {
-	r := runscOnly(t)
+	r := confinedRunsc(t)
 	bundle := ociBundle(t, "sleep", "100")
 	id := ociID(t, "confined")
 	r.cleanup(t, id)
@@ -185,7 +183,7 @@ func TestConfineOCISandbox(t *testing.T) {
 // the container's): runsc create fails with one line saying so, and
 // leaves nothing behind.
 func TestConfineOCIForbiddenSyscall(t *testing.T) {
-	r := runscOnly(t)
+	r := confinedRunsc(t)
 	bundle := ociBundle(t, "true")
 	for _, tc := range []struct{ hook, what string }{{"1", "sandbox"}, {"gofer", "gofer"}} {
 		t.Run(tc.what, func(t *testing.T) {
@@ -248,7 +246,7 @@ func setNetNS(t *testing.T, bundle, path string) {
 // that does not exist or is not a network namespace fails create, as
 // runc's does, in one line and leaving nothing behind.
 func TestConfineOCINetNSJoin(t *testing.T) {
-	r := runscOnly(t)
+	r := confinedRunsc(t)
 	ip, err := exec.LookPath("ip")
 	if err != nil {
 		t.Skip("ip (iproute2) is not installed: it makes the named network namespace")
