@@ -125,6 +125,10 @@ func (g *Gofer) run() error {
 		if err := gofer.PivotInto(g.root); err != nil {
 			return fmt.Errorf("confining the gofer to %s: %v", g.root, err)
 		}
+		// /proc/self/fd now names the rootfs's /proc, not procfs.
+		for _, s := range serves {
+			s.srv.ProcGone()
+		}
 	}
 	if confineFl {
 		if err := sandbox.ConfineGofer(); err != nil {
