@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -211,6 +212,13 @@ func (t *Task) run() {
 				err = nil
 			} else {
 				t.lastFaultAddr, t.lastFaultRIP = 0, 0
+			}
+			if errors.Is(err, platform.ErrContextKilled) {
+				// The host killed the stub (its OOM killer, say): the
+				// process dies as the host killed it.
+				t.k.Log.Error("application thread lost", "tid", t.ID, "err", err)
+				t.exitGroup(ExitStatus{Signal: int(unix.SIGKILL)})
+				continue
 			}
 			if err != nil {
 				code, signo := mm.SegvMapErr, int(unix.SIGSEGV)
