@@ -29,6 +29,7 @@ func main() {
 	// The sandbox process, started by create (hidden from help).
 	subcommands.Register(&cmd.Boot{}, "internal")
 	subcommands.Register(&cmd.Gofer{}, "internal")
+	subcommands.Register(&cmd.Proxy{}, "internal")
 	cmd.RegisterGlobalFlags(flag.CommandLine)
 	cmd.RegisterOCIFlags(flag.CommandLine)
 	flag.Parse()

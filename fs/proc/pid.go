@@ -364,7 +364,7 @@ func (p *proc) fileName(f vfs.FileDescription) string {
 	if l, ok := f.(vfs.Locatable); ok && l.Location().Ok() {
 		// Files on a detached, anonymous mount (memfd) have no path: they
 		// go by their own name.
-		if m := l.Location().Mount; m.Parent() != nil || m == p.fs.k.VFS.Root().Mount || f.Name() == "" {
+		if m := l.Location().Mount; m.Parent() != nil || m.NamespaceRoot() || f.Name() == "" {
 			return p.fs.k.VFS.PathOf(l.Location(), p.root())
 		}
 	}

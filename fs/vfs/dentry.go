@@ -43,6 +43,9 @@ type Mount struct {
 	Source string
 	// Options is the option string shown in /proc/mounts.
 	Options string
+	// nsRoot marks the top mount of a mount namespace (as opposed to a
+	// detached, anonymous mount such as memfd's).
+	nsRoot bool
 }
 
 // Root returns the mount's root dentry.
@@ -85,7 +88,7 @@ type VFS struct {
 // New returns a VFS whose root is the root of fs (mounted with flags).
 func New(root Inode, fsType, source string, flags uint64) *VFS {
 	v := &VFS{devs: map[uint64]DeviceOpener{}}
-	m := &Mount{ID: 1, root: NewDentry(root), children: map[*Dentry]*Mount{}, Flags: flags, FSType: fsType, Source: source}
+	m := &Mount{ID: 1, root: NewDentry(root), children: map[*Dentry]*Mount{}, Flags: flags, FSType: fsType, Source: source, nsRoot: true}
 	v.nextID = 2
 	v.root = VirtualDentry{m, m.root}
 	v.mounts = []*Mount{m}

@@ -47,7 +47,8 @@ func (v *VFS) CloneNamespace(vds ...VirtualDentry) []VirtualDentry {
 	var clone func(m, parent *Mount) *Mount
 	clone = func(m, parent *Mount) *Mount {
 		n := &Mount{ID: v.nextID, root: m.root, parent: parent, point: m.point,
-			children: map[*Dentry]*Mount{}, Flags: m.Flags, FSType: m.FSType, Source: m.Source, Options: m.Options}
+			children: map[*Dentry]*Mount{}, Flags: m.Flags, FSType: m.FSType, Source: m.Source, Options: m.Options,
+			nsRoot: parent == nil}
 		v.nextID++
 		v.mounts = append(v.mounts, n)
 		copies[m] = n
@@ -69,4 +70,52 @@ func (v *VFS) CloneNamespace(vds ...VirtualDentry) []VirtualDentry {
 		}
 	}
 	return out
+}
+
+// NewNamespace makes a new mount namespace whose root mount is the root of
+// fs (mounted with flags) and returns its root: the root of a later
+// container of a pod, which shares the sandbox's VFS (dentry cache, devices,
+// sockets) but not its mounts.
+func (v *VFS) NewNamespace(root Inode, fsType, source string, flags uint64) VirtualDentry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	m := &Mount{ID: v.nextID, root: NewDentry(root), children: map[*Dentry]*Mount{}, Flags: flags,
+		FSType: fsType, Source: source, nsRoot: true}
+	v.nextID++
+	v.mounts = append(v.mounts, m)
+	return VirtualDentry{m, m.root}
+}
+
+// NamespaceRoot reports whether m is the top mount of a mount namespace
+// (not a detached, anonymous mount).
+func (m *Mount) NamespaceRoot() bool { return m.nsRoot }
+
+// ReleaseNamespace forgets the mounts of the namespace whose root is root
+// (a pod container's, once deleted): they leave the VFS's list, and the
+// tree is taken apart so that its filesystems can be freed. Processes must
+// no longer use it.
+func (v *VFS) ReleaseNamespace(root VirtualDentry) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	top := nsRoot(root.Mount)
+	if top == v.root.Mount {
+		return
+	}
+	drop := map[*Mount]bool{}
+	var walk func(m *Mount)
+	walk = func(m *Mount) {
+		drop[m] = true
+		for _, c := range m.children {
+			walk(c)
+		}
+		m.children = map[*Dentry]*Mount{}
+	}
+	walk(top)
+	kept := v.mounts[:0]
+	for _, m := range v.mounts {
+		if !drop[m] {
+			kept = append(kept, m)
+		}
+	}
+	v.mounts = kept
 }

@@ -50,7 +50,7 @@ func (b *Boot) SetFlags(fs *flag.FlagSet) {
 	fs.StringVar(&b.id, "id", "", "the container id")
 	fs.StringVar(&b.stateDir, "state-dir", "", "the container's state directory")
 	fs.BoolVar(&b.console, "console", false, "stdio is the container's terminal")
-	fs.StringVar(&b.cgroup, "cgroup", "", "cgroup directory to join first")
+	fs.StringVar(&b.cgroup, "cgroup", "", "the host cgroup (path in each hierarchy) to join first")
 }
 
 // Execute implements subcommands.Command.
@@ -80,9 +80,11 @@ func (b *Boot) run() int {
 		}
 		return 1
 	}
+	// The cgroup first: the gofer and the ptrace stubs started below are
+	// born in it.
 	if b.cgroup != "" {
-		if err := sandbox.JoinCgroup(b.cgroup); err != nil {
-			slog.Warn("joining the freezer cgroup", "dir", b.cgroup, "err", err)
+		if err := joinCgroup(b.cgroup, os.Getpid()); err != nil {
+			return fail(err)
 		}
 	}
 	spec, err := specutil.Load(b.bundle)
@@ -122,6 +124,7 @@ func (b *Boot) run() int {
 	if spec.Hostname != "" {
 		k.Hostname = spec.Hostname
 	}
+	k.PidsLimit = specPidsLimit(spec)
 	if straceFlag {
 		if w, err := openLog(); err == nil && w != nil {
 			k.Strace = w
@@ -143,6 +146,8 @@ func (b *Boot) run() int {
 		return fail(fmt.Errorf("the control socket: %v", err))
 	}
 	srv := control.NewServer(k)
+	// Later containers of the pod join this sentry (boot_containers.go).
+	srv.CreateContainer = newPodContainers(k, mf).create
 	shutdown := make(chan kernel.ExitStatus, 1)
 	srv.SignalCreated = func(sig int) {
 		if terminates(sig) {
@@ -226,22 +231,33 @@ func procFromSpec(p *specs.Process) *control.Process {
 // the capabilities of those ids, as runc has them when it changes to the
 // working directory).
 func processContext(v *vfs.VFS, uid, gid uint32, groups []uint32) *vfs.Context {
-	return &vfs.Context{Creds: kernel.NewCredentials(uid, gid, groups).VFSCreds(), Root: v.Root(), Cwd: v.Root()}
+	return processContextAt(v.Root(), uid, gid, groups)
+}
+
+// processContextAt is processContext in the mount namespace of root.
+func processContextAt(root vfs.VirtualDentry, uid, gid uint32, groups []uint32) *vfs.Context {
+	return &vfs.Context{Creds: kernel.NewCredentials(uid, gid, groups).VFSCreds(), Root: root, Cwd: root}
 }
 
 // startSpecProcess starts cp in k with the host fds as its fds 0, 1, 2...
 // (duplicated; the caller keeps its own).
 func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty kernel.TTY, init bool) (*kernel.ThreadGroup, error) {
+	return startSpecProcessIn(k, k.VFS.Root(), "", cp, fds, tty, init)
+}
+
+// startSpecProcessIn is startSpecProcess in the pod container container
+// whose root is root (boot_containers.go); init starts its init.
+func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container string, cp *control.Process, fds []int, tty kernel.TTY, init bool) (*kernel.ThreadGroup, error) {
 	v := k.VFS
-	ctx := processContext(v, cp.UID, cp.GID, cp.Groups)
-	cwd := v.Root()
+	ctx := processContextAt(root, cp.UID, cp.GID, cp.Groups)
+	cwd := root
 	if cp.Cwd != "" && cp.Cwd != "/" {
 		vd, err := v.Resolve(ctx, vfs.VirtualDentry{}, cp.Cwd, vfs.ResolveOptions{Follow: true})
 		if err != nil {
 			if err == unix.ENOENT && init {
 				// runc creates a missing cwd for the init.
-				root := processContext(v, 0, 0, nil)
-				if merr := mkdirAll(v, root, cp.Cwd); merr == nil {
+				rootCtx := processContextAt(root, 0, 0, nil)
+				if merr := mkdirAll(v, rootCtx, cp.Cwd); merr == nil {
 					vd, err = v.Resolve(ctx, vfs.VirtualDentry{}, cp.Cwd, vfs.ResolveOptions{Follow: true})
 				}
 			}
@@ -274,8 +290,9 @@ func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty kern
 	}
 	tg, err := k.StartProcess(kernel.ProcessOptions{
 		Filename: path, Argv: cp.Args, Envv: cp.Env, FDTable: fdt,
-		FS: kernel.NewFSContext(v.Root(), cwd, 0o022), Creds: processCreds(cp), NoNewPrivs: cp.NoNewPrivs,
-		Rlimits: rl, TTY: tty, Init: init,
+		FS: kernel.NewFSContext(root, cwd, 0o022), Creds: processCreds(cp), NoNewPrivs: cp.NoNewPrivs,
+		Rlimits: rl, TTY: tty,
+		Init: init && container == "", Container: container, ContainerInit: init && container != "",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("exec: %q: %v", cp.Args[0], err)

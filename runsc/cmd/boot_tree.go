@@ -67,24 +67,13 @@ func buildContainerRoot(mf *memfile.File, rootfs string, s *specs.Spec) (*contai
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("opening the rootfs %s: not a directory", rootfs)
 	}
-	var mounts []goferMount
-	var idx []int
-	for i, m := range s.Mounts {
-		if !isBind(m) || filepath.Clean(m.Destination) == "/dev" {
-			continue
-		}
-		if _, err := os.Stat(m.Source); err != nil {
-			return nil, fmt.Errorf("bind mount source %s: %v", m.Source, err)
-		}
-		ro, _, _, _, _, _ := specutil.MountFlags(m.Options)
-		mounts = append(mounts, goferMount{Source: m.Source, ReadOnly: ro})
-		idx = append(idx, i)
+	mounts, idx := specBindMounts(s)
+	if err := checkBindSources(mounts); err != nil {
+		return nil, err
 	}
-	none := overlayFl == "none"
-	readOnly := !none || s.Root.Readonly
 	// Pivoting needs CAP_SYS_ADMIN (a new mount namespace).
 	pivot := os.Geteuid() == 0
-	gp, err := startGoferArgs([]string{"--root=" + rootDir}, rootfs, readOnly, false, pivot, mounts)
+	gp, err := startGoferArgs([]string{"--root=" + rootDir}, rootfs, goferReadOnly(s), false, pivot, mounts)
 	if err != nil {
 		return nil, fmt.Errorf("serving the rootfs %s: %v", rootfs, err)
 	}
@@ -92,25 +81,77 @@ func buildContainerRoot(mf *memfile.File, rootfs string, s *specs.Spec) (*contai
 	for j, i := range idx {
 		cr.Binds[i] = gp.Mounts[j]
 	}
-	if none {
-		cr.VFS = vfs.New(gp.Root, "9p", rootfs, 0)
-		return cr, nil
-	}
-	upper := tmpfs.New(mf, tmpfs.Options{})
-	ofs, err := overlay.New(upper.Root(), gp.Root)
+	root, err := rootLayers(mf, gp.Root, rootfs)
 	if err != nil {
 		gp.Kill()
-		return nil, fmt.Errorf("building the root overlay: %v", err)
+		return nil, err
 	}
-	cr.VFS = vfs.New(ofs.Root(), "overlay", "overlay", 0)
-	cr.VFS.Root().Mount.Options = "lowerdir=" + rootfs + ",upperdir=(memory)"
+	cr.VFS = vfs.New(root.Inode, root.FSType, root.Source, 0)
+	cr.VFS.Root().Mount.Options = root.Options
 	return cr, nil
+}
+
+// specBindMounts returns the bind mounts of s a gofer serves (all but
+// /dev's) and their indexes in s.Mounts.
+func specBindMounts(s *specs.Spec) ([]goferMount, []int) {
+	var mounts []goferMount
+	var idx []int
+	for i, m := range s.Mounts {
+		if !isBind(m) || filepath.Clean(m.Destination) == "/dev" {
+			continue
+		}
+		ro, _, _, _, _, _ := specutil.MountFlags(m.Options)
+		mounts = append(mounts, goferMount{Source: m.Source, ReadOnly: ro})
+		idx = append(idx, i)
+	}
+	return mounts, idx
+}
+
+// checkBindSources checks that the bind mounts' sources exist.
+func checkBindSources(mounts []goferMount) error {
+	for _, m := range mounts {
+		if _, err := os.Stat(m.Source); err != nil {
+			return fmt.Errorf("bind mount source %s: %v", m.Source, err)
+		}
+	}
+	return nil
+}
+
+// goferReadOnly reports whether the gofer serves the rootfs read-only:
+// always under the memory overlay, else if root.readonly.
+func goferReadOnly(s *specs.Spec) bool {
+	return overlayFl != "none" || s.Root.Readonly
+}
+
+// rootLayer is a container root's filesystem and how /proc/mounts shows it.
+type rootLayer struct {
+	Inode                   vfs.Inode
+	FSType, Source, Options string
+}
+
+// rootLayers stacks the writable layer --overlay asks for on the gofer's
+// tree of rootfs (lower).
+func rootLayers(mf *memfile.File, lower vfs.Inode, rootfs string) (rootLayer, error) {
+	if overlayFl == "none" {
+		return rootLayer{Inode: lower, FSType: "9p", Source: rootfs}, nil
+	}
+	upper := tmpfs.New(mf, tmpfs.Options{})
+	ofs, err := overlay.New(upper.Root(), lower)
+	if err != nil {
+		return rootLayer{}, fmt.Errorf("building the root overlay: %v", err)
+	}
+	return rootLayer{Inode: ofs.Root(), FSType: "overlay", Source: "overlay", Options: "lowerdir=" + rootfs + ",upperdir=(memory)"}, nil
 }
 
 // mountSpec mounts the spec's mounts (and /dev if the spec has none) once
 // the kernel exists. A read-only root is made read-only last.
 func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
-	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
+	return mountSpecAt(v, v.Root(), k, mf, s, binds)
+}
+
+// mountSpecAt is mountSpec in the mount namespace whose root is root.
+func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: root, Cwd: root}
 	mount := func(dst string, root vfs.Inode, fsType, source string, flags uint64, data string) error {
 		if err := mountAt(v, ctx, dst, root, fsType, source, flags, data); err != nil {
 			if _, err2 := v.MountAt(ctx, dst, root, fsType, source, flags, data); err2 != nil {
@@ -179,7 +220,7 @@ func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, bi
 		}
 	}
 	if s.Root.Readonly {
-		v.Root().Mount.Flags |= vfs.MountReadOnly
+		root.Mount.Flags |= vfs.MountReadOnly
 	}
 	return nil
 }

@@ -88,13 +88,22 @@ func createContainer(id, bundle, pidFile, consoleSocket string, console *os.File
 	if err != nil {
 		return nil, nil, err
 	}
+	if sandboxID, ok := container.PodSandboxID(spec.Annotations); ok {
+		// A later container of a pod joins its sandbox's sentry.
+		ct, err := createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket, spec, release)
+		return ct, nil, err
+	}
 	ct, err := container.Create(rootDir, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	cgroup := sandbox.CreateCgroup(id)
+	cgroup, err := createCgroup(spec, id)
+	if err != nil {
+		ct.Destroy()
+		return nil, nil, err
+	}
 	cleanup := func() {
-		sandbox.RemoveCgroup(cgroup)
+		removeCgroup(cgroup)
 		ct.Destroy()
 	}
 	sb, err := sandbox.Start(&sandbox.Config{
@@ -128,24 +137,35 @@ func createContainer(id, bundle, pidFile, consoleSocket string, console *os.File
 			return nil, nil, err
 		}
 	}
-	if h := spec.Hooks; h != nil {
-		for _, hk := range []struct {
-			kind  string
-			hooks []specs.Hook
-		}{{"prestart", h.Prestart}, {"createRuntime", h.CreateRuntime}, {"createContainer", h.CreateContainer}} {
-			if err := ct.RunHooks(hk.kind, hk.hooks, container.Creating); err != nil {
-				kill()
-				if pidFile != "" {
-					os.Remove(pidFile)
-				}
-				return nil, nil, err
-			}
+	if err := runCreateHooks(ct, spec); err != nil {
+		kill()
+		if pidFile != "" {
+			os.Remove(pidFile)
 		}
+		return nil, nil, err
 	}
 	if release {
 		sb.Process.Release()
 	}
 	return ct, sb, nil
+}
+
+// runCreateHooks runs the hooks of a container being created: prestart,
+// createRuntime, createContainer.
+func runCreateHooks(ct *container.Container, spec *specs.Spec) error {
+	h := spec.Hooks
+	if h == nil {
+		return nil
+	}
+	for _, hk := range []struct {
+		kind  string
+		hooks []specs.Hook
+	}{{"prestart", h.Prestart}, {"createRuntime", h.CreateRuntime}, {"createContainer", h.CreateContainer}} {
+		if err := ct.RunHooks(hk.kind, hk.hooks, container.Creating); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writePidFile writes pid to path atomically, as runc does.

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stockade.dev/runsc/container"
-	"stockade.dev/runsc/sandbox"
 )
 
 // Delete implements `runsc delete`: remove a container's state and its
@@ -71,13 +70,18 @@ func (d *Delete) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcomma
 	return subcommands.ExitSuccess
 }
 
-// destroySandbox ends the sandbox process of ct (thawing it if frozen).
+// destroySandbox ends the sandbox process of ct (thawing it if frozen);
+// for a later container of a pod, that container alone.
 func destroySandbox(ct *container.Container) {
+	if ct.State.Pod != nil {
+		destroySubcontainer(ct)
+		return
+	}
 	if ct.SandboxAlive() {
 		unix.Kill(ct.State.Pid, unix.SIGKILL)
 	}
 	if ct.State.Cgroup != "" {
-		sandbox.Freeze(ct.State.Cgroup, false)
+		freezeCgroup(ct.State.Cgroup, false)
 	}
 	if !ct.WaitGone(5 * time.Second) {
 		slog.Warn("the sandbox process did not end", "pid", ct.State.Pid)
@@ -94,8 +98,6 @@ func deleteContainer(ct *container.Container) error {
 			slog.Warn("poststop hook failed", "err", err)
 		}
 	}
-	if err := sandbox.RemoveCgroup(ct.State.Cgroup); err != nil {
-		slog.Warn("removing the cgroup", "dir", ct.State.Cgroup, "err", err)
-	}
+	removeCgroup(ct.State.Cgroup)
 	return ct.Destroy()
 }

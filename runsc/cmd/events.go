@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/subcommands"
 
+	"stockade.dev/runsc/cgroup"
 	"stockade.dev/runsc/container"
 	"stockade.dev/sentry/control"
 )
@@ -50,14 +51,43 @@ type statsEvent struct {
 	Data any    `json:"data,omitempty"`
 }
 
-func statsData(s *control.Stats) map[string]any {
-	return map[string]any{
-		"cpu": map[string]any{"usage": map[string]any{
-			"total": s.CPUTotalNanos, "user": s.CPUUserNanos, "kernel": s.CPUKernelN,
-		}},
-		"memory": map[string]any{"usage": map[string]any{"usage": s.MemoryUsage, "limit": s.MemoryLimit}},
-		"pids":   map[string]any{"current": s.Pids},
+// statsData is runc's stats data. With a host cgroup, cpu and memory are
+// the cgroup's (what the host charges the sandbox: the sentry, its stubs
+// and the gofer, the memory file included) and pids.limit its pids.max;
+// pids.current stays the sentry's count of application tasks (the host
+// cgroup's tasks are the sandbox's threads, not the container's).
+func statsData(s *control.Stats, cg *cgroup.Stats) map[string]any {
+	cpu := map[string]any{"total": s.CPUTotalNanos, "user": s.CPUUserNanos, "kernel": s.CPUKernelN}
+	mem := map[string]any{"usage": s.MemoryUsage, "limit": s.MemoryLimit}
+	pids := map[string]any{"current": s.Pids}
+	if cg != nil {
+		cpu = map[string]any{"total": cg.CPUTotal, "user": cg.CPUUser, "kernel": cg.CPUKernel}
+		mem = map[string]any{"usage": cg.MemoryUsage, "max": cg.MemoryMax, "limit": cg.MemoryLimit, "failcnt": cg.MemoryFailcnt}
+		if cg.PidsLimit != 0 {
+			pids["limit"] = cg.PidsLimit
+		}
 	}
+	return map[string]any{
+		"cpu":    map[string]any{"usage": cpu},
+		"memory": map[string]any{"usage": mem},
+		"pids":   pids,
+	}
+}
+
+// cgroupStats reads the counters of the cgroup at path (nil without one).
+func cgroupStats(path string) *cgroup.Stats {
+	if path == "" {
+		return nil
+	}
+	cg, err := cgroup.Load(path)
+	if err != nil {
+		return nil
+	}
+	s, err := cg.Stats()
+	if err != nil {
+		return nil
+	}
+	return s
 }
 
 // Execute implements subcommands.Command.
@@ -75,8 +105,12 @@ func (e *Events) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcomma
 		return ociError("%v", err)
 	}
 	st := ct.Status()
-	dir := ct.Dir
+	dir, cgPath := ct.Dir, ct.State.Cgroup
 	ct.Unlock()
+	var ooms uint64
+	if cs := cgroupStats(cgPath); cs != nil {
+		ooms = cs.OOMKills
+	}
 	if st == container.Stopped {
 		return ociError("container with id %s is not running", id)
 	}
@@ -88,7 +122,14 @@ func (e *Events) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcomma
 			}
 			return ociError("%v", err)
 		}
-		b, _ := json.Marshal(statsEvent{Type: "stats", ID: id, Data: statsData(resp.Stats)})
+		cs := cgroupStats(cgPath)
+		if cs != nil && cs.OOMKills > ooms && !e.stats {
+			// As runc: an "oom" event when the host's OOM killer hit.
+			ooms = cs.OOMKills
+			b, _ := json.Marshal(statsEvent{Type: "oom", ID: id})
+			fmt.Println(string(b))
+		}
+		b, _ := json.Marshal(statsEvent{Type: "stats", ID: id, Data: statsData(resp.Stats, cs)})
 		fmt.Println(string(b))
 		if e.stats {
 			return subcommands.ExitSuccess

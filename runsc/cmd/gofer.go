@@ -181,6 +181,72 @@ func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount
 // (`runsc boot` passes --root, so that the gofer's command line names the
 // state root as the sandbox's does).
 func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
+	gc, err := goferCommand(global, root, readOnly, hideHost, pivot, mounts)
+	if err != nil {
+		return nil, err
+	}
+	cmd := gc.Cmd
+	cmd.Stderr = os.Stderr
+	// The gofer dies with this process even if it is SIGKILLed: a
+	// parent-death signal, from a thread that lives as long as the gofer
+	// does (Go ends a thread whose locked goroutine returns, which would
+	// fire the signal early).
+	cmd.SysProcAttr.Pdeathsig = unix.SIGKILL
+	started := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			cmd.Wait()
+		}
+		close(done)
+	}()
+	err = <-started
+	// Only the gofer holds its ends now: its exit is our EOF.
+	gc.closeServerEnds()
+	if err != nil {
+		gc.CloseClients()
+		return nil, fmt.Errorf("starting the gofer: %v", err)
+	}
+	gp := &goferProcess{cmd: cmd, done: done}
+	gp.Root, gp.Mounts, _, err = attachGofer(gc.Clients, readOnly, mounts, gc.FileNames)
+	if err != nil {
+		gp.Kill()
+		return nil, err
+	}
+	return gp, nil
+}
+
+// goferCmd is a `runsc gofer` command ready to start: Cmd inherits the
+// server ends of its sockets; Clients are the client ends (the root's
+// first, then one per mount), FileNames the names of the mounts that are
+// files (else "").
+type goferCmd struct {
+	Cmd       *exec.Cmd
+	Clients   []int
+	FileNames []string
+}
+
+// closeServerEnds closes this process's copies of the gofer's ends.
+func (gc *goferCmd) closeServerEnds() {
+	for _, f := range gc.Cmd.ExtraFiles {
+		f.Close()
+	}
+}
+
+// CloseClients closes the client ends.
+func (gc *goferCmd) CloseClients() {
+	for _, fd := range gc.Clients {
+		unix.Close(fd)
+	}
+}
+
+// goferCommand builds the command of a gofer serving root (and mounts) on
+// new socket pairs. With pivot the gofer starts in a new mount namespace
+// and pivots into root (runsc must have CAP_SYS_ADMIN).
+func goferCommand(global []string, root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferCmd, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		exe = "/proc/self/exe"
@@ -206,35 +272,31 @@ func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool
 			fileNames[i] = filepath.Base(m.Source)
 		}
 	}
+	gc := &goferCmd{FileNames: fileNames}
 	var files []*os.File
-	var clients []int
-	defer func() {
+	fail := func(err error) (*goferCmd, error) {
 		for _, f := range files {
 			f.Close()
 		}
-	}()
+		gc.CloseClients()
+		return nil, err
+	}
 	pair := func() (int, error) {
 		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			return -1, err
 		}
 		files = append(files, os.NewFile(uintptr(fds[1]), "gofer"))
-		clients = append(clients, fds[0])
+		gc.Clients = append(gc.Clients, fds[0])
 		return 3 + len(files) - 1, nil
 	}
-	closeClients := func() {
-		for _, fd := range clients {
-			unix.Close(fd)
-		}
-	}
 	if _, err := pair(); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	for _, m := range mounts {
 		fd, err := pair()
 		if err != nil {
-			closeClients()
-			return nil, err
+			return fail(err)
 		}
 		spec := m.Source + ":" + strconv.Itoa(fd)
 		if m.ReadOnly {
@@ -244,61 +306,52 @@ func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.ExtraFiles = files
-	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if pivot {
 		cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWNS
 	}
-	// The gofer dies with this process even if it is SIGKILLed: a
-	// parent-death signal, from a thread that lives as long as the gofer
-	// does (Go ends a thread whose locked goroutine returns, which would
-	// fire the signal early).
-	cmd.SysProcAttr.Pdeathsig = unix.SIGKILL
-	started := make(chan error, 1)
-	done := make(chan struct{})
-	go func() {
-		runtime.LockOSThread()
-		err := cmd.Start()
-		started <- err
-		if err == nil {
-			cmd.Wait()
-		}
-		close(done)
-	}()
-	if err := <-started; err != nil {
-		closeClients()
-		return nil, fmt.Errorf("starting the gofer: %v", err)
-	}
-	// Only the gofer holds its ends now: its exit is our EOF.
-	for _, f := range files {
-		f.Close()
-	}
-	files = nil
-	gp := &goferProcess{cmd: cmd, done: done}
-	for i, fd := range clients {
-		_, r, err := fsgofer.New(fsgofer.NewClient(fd, 0), fsgofer.Options{ReadOnly: i == 0 && readOnly || i > 0 && mounts[i-1].ReadOnly})
+	gc.Cmd = cmd
+	return gc, nil
+}
+
+// attachGofer makes the filesystems of a gofer's client sockets: the
+// root's (clients[0]) and one per mount (a file mount is the file
+// fileNames[i] below its served directory). On error the clients not yet
+// attached are closed. conns are the clients, which Close ends.
+func attachGofer(clients []int, readOnly bool, mounts []goferMount, fileNames []string) (root vfs.Inode, out []vfs.Inode, conns []*fsgofer.Client, err error) {
+	defer func() {
 		if err != nil {
-			gp.Kill()
-			return nil, fmt.Errorf("attaching to the gofer: %v", err)
+			for _, c := range conns {
+				c.Close()
+			}
+			for _, fd := range clients[len(conns):] {
+				unix.Close(fd)
+			}
+		}
+	}()
+	for i, fd := range clients {
+		c := fsgofer.NewClient(fd, 0)
+		conns = append(conns, c)
+		_, r, err := fsgofer.New(c, fsgofer.Options{ReadOnly: i == 0 && readOnly || i > 0 && mounts[i-1].ReadOnly})
+		if err != nil {
+			return nil, nil, conns, fmt.Errorf("attaching to the gofer: %v", err)
 		}
 		if i == 0 {
-			gp.Root = r
+			root = r
 			continue
 		}
 		if name := fileNames[i-1]; name != "" {
 			d, ok := r.(vfs.DirInode)
 			if !ok {
-				gp.Kill()
-				return nil, fmt.Errorf("attaching to the gofer: %s: not a directory", filepath.Dir(mounts[i-1].Source))
+				return nil, nil, conns, fmt.Errorf("attaching to the gofer: %s: not a directory", filepath.Dir(mounts[i-1].Source))
 			}
 			if r, err = d.Lookup(name); err != nil {
-				gp.Kill()
-				return nil, fmt.Errorf("bind mount source %s: %v", mounts[i-1].Source, err)
+				return nil, nil, conns, fmt.Errorf("bind mount source %s: %v", mounts[i-1].Source, err)
 			}
 		}
-		gp.Mounts = append(gp.Mounts, r)
+		out = append(out, r)
 	}
-	return gp, nil
+	return root, out, conns, nil
 }
 
 // useGofer reports whether `runsc do` serves the host root through a

@@ -7,7 +7,6 @@ import (
 	"github.com/google/subcommands"
 
 	"stockade.dev/runsc/container"
-	"stockade.dev/runsc/sandbox"
 )
 
 // Pause implements `runsc pause`: freeze every process of a container.
@@ -73,6 +72,9 @@ func pauseResume(fs *flag.FlagSet, name string, freeze bool) subcommands.ExitSta
 		return ociError("%v", err)
 	}
 	defer ct.Unlock()
+	if p := ct.State.Pod; p != nil {
+		return ociError("%s is a container of the pod of %s, which shares its sandbox: %s the pod's sandbox container %s instead", id, p.Sandbox, name, p.Sandbox)
+	}
 	st := ct.Status()
 	if freeze && st != container.Running {
 		return ociError("container not running")
@@ -80,7 +82,7 @@ func pauseResume(fs *flag.FlagSet, name string, freeze bool) subcommands.ExitSta
 	if !freeze && st != container.Paused {
 		return ociError("container not paused")
 	}
-	if err := sandbox.Freeze(ct.State.Cgroup, freeze); err != nil {
+	if err := freezeCgroup(ct.State.Cgroup, freeze); err != nil {
 		return ociError("%v", err)
 	}
 	if freeze {

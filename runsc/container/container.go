@@ -61,8 +61,12 @@ type State struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 	// Hooks are the spec's hooks, kept for start and delete.
 	Hooks *specs.Hooks `json:"hooks,omitempty"`
-	// Cgroup is the host cgroup (freezer) the sandbox runs in, if any.
+	// Cgroup is the host cgroup path (in each hierarchy, see runsc/cgroup)
+	// the sandbox's processes run in, if any.
 	Cgroup string `json:"cgroup,omitempty"`
+	// Pod is set for a later container of a pod, which runs in the pod
+	// sandbox's sentry (pod.go).
+	Pod *PodState `json:"pod,omitempty"`
 }
 
 // Container is one container whose lock the caller holds.
@@ -186,6 +190,9 @@ func (c *Container) Destroy() error {
 // Status returns the container's status: the saved one while the sandbox
 // process lives, stopped once it is gone.
 func (c *Container) Status() string {
+	if c.State.Pod != nil {
+		return c.podStatus()
+	}
 	if c.State.Status == Stopped || !c.SandboxAlive() {
 		return Stopped
 	}

@@ -1,7 +1,7 @@
 // Package sandbox starts the sandbox process (`runsc boot`, the sentry) for
 // a container and talks to the host resources around it: the console
-// (a host pty whose master goes to --console-socket) and the freezer
-// cgroup that pause and resume use.
+// (a host pty whose master goes to --console-socket). Its host cgroup is
+// package runsc/cgroup's.
 package sandbox
 
 import (
@@ -34,7 +34,8 @@ type Config struct {
 	Stdio [3]*os.File
 	// GlobalArgs are runsc's global flags, passed on to `runsc boot`.
 	GlobalArgs []string
-	// Cgroup is a cgroup directory the sandbox joins first (for pause).
+	// Cgroup is the host cgroup path (runsc/cgroup) the sandbox joins
+	// before it starts any process.
 	Cgroup string
 	// ExtraBootArgs are further flags of `runsc boot`.
 	ExtraBootArgs []string

@@ -62,3 +62,70 @@ func TestLongSocketPath(t *testing.T) {
 		t.Errorf("call to a closed socket: %v; want ErrNoSandbox", err)
 	}
 }
+
+func TestCreateContainerRoundTrip(t *testing.T) {
+	r := &Request{Method: MethodCreateContainer, Container: &Container{
+		ID: "c1", Spec: []byte(`{"ociVersion":"1.0.2"}`), Rootfs: "/b/rootfs", NStdio: 3,
+		BindFiles: []string{"", "hosts", ""},
+	}}
+	var got Request
+	if err := got.Unmarshal(r.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&got, r) {
+		t.Errorf("round trip: got %+v, want %+v", got.Container, r.Container)
+	}
+	resp := &Response{Status: "running", PID: 12}
+	var gotResp Response
+	if err := gotResp.Unmarshal(resp.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&gotResp, resp) {
+		t.Errorf("response round trip: got %+v, want %+v", gotResp, resp)
+	}
+}
+
+// TestContainerStateAndDestroy: a later container's server answers state
+// (created, then stopped with SIGKILL's status once destroyed) and the
+// first container's refuses destroy and, without a hook, create-container.
+func TestContainerStateAndDestroy(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	srv := NewServer(nil)
+	destroyed := false
+	srv.Destroy = func() { destroyed = true }
+	go srv.Serve(l)
+	resp, err := Call(dir, &Request{Method: MethodState}, nil)
+	if err != nil || resp.Status != "created" {
+		t.Fatalf("state: %+v, %v; want created", resp, err)
+	}
+	if _, err := Call(dir, &Request{Method: MethodDestroy}, nil); err != nil || !destroyed {
+		t.Fatalf("destroy: %v (hook ran: %v)", err, destroyed)
+	}
+	resp, err = Call(dir, &Request{Method: MethodState}, nil)
+	if err != nil || resp.Status != "stopped" || resp.Signal != 9 {
+		t.Errorf("state after destroy: %+v, %v; want stopped by signal 9", resp, err)
+	}
+	resp, err = Call(dir, &Request{Method: MethodWait}, nil)
+	if err != nil || resp.Signal != 9 {
+		t.Errorf("wait after destroy: %+v, %v; want signal 9", resp, err)
+	}
+
+	dir2 := t.TempDir()
+	l2, err := Listen(dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	go NewServer(nil).Serve(l2)
+	if _, err := Call(dir2, &Request{Method: MethodDestroy}, nil); err == nil {
+		t.Error("destroy on the first container's server succeeded")
+	}
+	if _, err := Call(dir2, &Request{Method: MethodCreateContainer, Container: &Container{ID: "x"}}, nil); err == nil {
+		t.Error("create-container without a hook succeeded")
+	}
+}

@@ -12,11 +12,25 @@
 // encoding keeps protoc and generated code out of the build.
 //
 //	message Request {
-//	  string method = 1;   // start, exec, signal, wait, ps, stats, shutdown
+//	  string method = 1;   // start, exec, signal, wait, ps, stats, shutdown,
+//	                       // create-container, state, destroy
 //	  int32 pid = 2;       // signal, wait: the process (0: init)
 //	  int32 signal = 3;    // signal
 //	  bool all = 4;        // signal: every process
 //	  Process process = 5; // exec
+//	  Container container = 6; // create-container
+//	}
+//	// A later container of a pod (create-container). Its fds follow the
+//	// request: the listening control socket of the container, nstdio
+//	// stdio fds of its init, the gofer socket of its root, then one gofer
+//	// socket per bind mount of the spec (in spec order, /dev excepted).
+//	message Container {
+//	  string id = 1;
+//	  bytes spec = 2;                 // config.json, as runsc create read it
+//	  string rootfs = 3;              // the rootfs's host path (for mounts)
+//	  int32 nstdio = 4;
+//	  repeated string bind_files = 5; // per bind mount: the file's name
+//	                                  // below the served directory, or ""
 //	}
 //	message Process {
 //	  repeated string args = 1; repeated string env = 2; string cwd = 3;
@@ -33,6 +47,7 @@
 //	message Response {
 //	  string error = 1; int32 pid = 2; int32 code = 3; int32 signal = 4;
 //	  repeated ProcInfo procs = 5; Stats stats = 6;
+//	  string status = 7;   // state: created, running or stopped
 //	}
 //	message ProcInfo {
 //	  int32 pid = 1; int32 ppid = 2; uint32 uid = 3; string cmd = 4;
@@ -64,6 +79,12 @@ const (
 	MethodPs       = "ps"
 	MethodStats    = "stats"
 	MethodShutdown = "shutdown"
+	// MethodCreateContainer adds a container to the pod (the sandbox's
+	// own control socket only); MethodState and MethodDestroy are answered
+	// on a later container's socket (see Server.Container).
+	MethodCreateContainer = "create-container"
+	MethodState           = "state"
+	MethodDestroy         = "destroy"
 )
 
 // Request is a call from the CLI.
@@ -73,6 +94,22 @@ type Request struct {
 	Signal  int32
 	All     bool
 	Process *Process
+	// Container is the container to create (create-container).
+	Container *Container
+}
+
+// Container describes a later container of a pod (create-container).
+type Container struct {
+	ID string
+	// Spec is the container's config.json.
+	Spec []byte
+	// Rootfs is its root's host path (shown in /proc/mounts).
+	Rootfs string
+	// NStdio is how many stdio fds follow the control socket.
+	NStdio int32
+	// BindFiles are, per bind mount, the name of the file a gofer socket
+	// serves (as the only name of its directory), or "" for a directory.
+	BindFiles []string
 }
 
 // Process describes a process to start (exec).
@@ -112,6 +149,8 @@ type Response struct {
 	Signal int32
 	Procs  []ProcInfo
 	Stats  *Stats
+	// Status is a container's status (state): created, running, stopped.
+	Status string
 }
 
 // ProcInfo describes one process of the sandbox (ps).
@@ -201,6 +240,9 @@ func (r *Request) Marshal() []byte {
 	if r.Process != nil {
 		b = appendMessage(b, 5, r.Process.marshal())
 	}
+	if r.Container != nil {
+		b = appendMessage(b, 6, r.Container.marshal())
+	}
 	return b
 }
 
@@ -220,6 +262,43 @@ func (r *Request) Unmarshal(b []byte) error {
 		case 5:
 			r.Process = &Process{}
 			return r.Process.unmarshal(data)
+		case 6:
+			r.Container = &Container{}
+			return r.Container.unmarshal(data)
+		}
+		return nil
+	})
+}
+
+func (c *Container) marshal() []byte {
+	var b []byte
+	b = appendString(b, 1, c.ID)
+	if len(c.Spec) > 0 {
+		b = appendMessage(b, 2, c.Spec)
+	}
+	b = appendString(b, 3, c.Rootfs)
+	b = appendInt32(b, 4, c.NStdio)
+	for _, f := range c.BindFiles {
+		// Empty entries count: the list is positional.
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendString(b, f)
+	}
+	return b
+}
+
+func (c *Container) unmarshal(b []byte) error {
+	return fields(b, func(num protowire.Number, _ protowire.Type, v uint64, data []byte) error {
+		switch num {
+		case 1:
+			c.ID = string(data)
+		case 2:
+			c.Spec = append([]byte(nil), data...)
+		case 3:
+			c.Rootfs = string(data)
+		case 4:
+			c.NStdio = int32(v)
+		case 5:
+			c.BindFiles = append(c.BindFiles, string(data))
 		}
 		return nil
 	})
@@ -364,6 +443,7 @@ func (r *Response) Marshal() []byte {
 		m = appendVarint(m, 6, s.CPUKernelN)
 		b = appendMessage(b, 6, m)
 	}
+	b = appendString(b, 7, r.Status)
 	return b
 }
 
@@ -430,6 +510,8 @@ func (r *Response) Unmarshal(b []byte) error {
 				return err
 			}
 			r.Stats = s
+		case 7:
+			r.Status = string(data)
 		}
 		return nil
 	})

@@ -15,12 +15,28 @@ import (
 	"stockade.dev/sentry/kernel"
 )
 
-// Server serves the control API of one sandbox. The sandbox (runsc boot)
-// fills in the hooks that need its setup (stdio, terminal, the spec) and
-// calls InitExited when the container's init ends.
+// Server serves the control API of one container of a sandbox. The sandbox
+// (runsc boot) fills in the hooks that need its setup (stdio, terminal, the
+// spec) and calls InitExited when the container's init ends.
+//
+// A sandbox serves its first container on the control socket in that
+// container's state directory; each later container of the pod
+// (create-container) gets a server of its own on a socket in its own state
+// directory, so that every per-container call of the CLI (start, exec,
+// signal, wait, ps, stats) reaches the right container by the socket it
+// connects to.
 type Server struct {
 	// Kernel is the sandbox's kernel.
 	Kernel *kernel.Kernel
+	// Container is the id of the container served ("" for the sandbox's
+	// first): ps, stats and signal --all see only its processes.
+	Container string
+	// CreateContainer adds a container to the pod (create-container); the
+	// hook owns the fds. Nil on a later container's server.
+	CreateContainer func(c *Container, fds []int) error
+	// Destroy ends a later container: its processes, its root (destroy).
+	// Nil on the first container's server (deleting it ends the sandbox).
+	Destroy func()
 	// StartInit starts the container's init process (the start method).
 	StartInit func() (*kernel.ThreadGroup, error)
 	// Exec starts a process described by p with the given host fds as
@@ -61,14 +77,28 @@ func (s *Server) InitExited(st kernel.ExitStatus) {
 // Exited is closed once the container's init ended.
 func (s *Server) Exited() <-chan struct{} { return s.exited }
 
-// DrainWaiters waits (at most timeout) for the answers to pending waits
-// to be sent.
+// DrainWaiters waits (at most timeout) for the exit statuses of the
+// exec'd processes to be collected and the answers to pending waits to be
+// sent. A detached exec's waiter (`runsc wait --pid`, the pid containerd's
+// shim watches) may connect only after the init ended, for example when
+// the exec'd process is what made the init exit: its status must still
+// reach it, as the exec'd process's exit reaches runc's shim.
 func (s *Server) DrainWaiters(timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		n := len(s.procs)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	done := make(chan struct{})
 	go func() { s.waiters.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(timeout):
+	case <-time.After(time.Until(deadline)):
 	}
 }
 
@@ -107,7 +137,7 @@ func (s *Server) handle(c *net.UnixConn) {
 }
 
 func (s *Server) dispatch(req *Request, fds []int) *Response {
-	if req.Method != MethodExec {
+	if req.Method != MethodExec && req.Method != MethodCreateContainer {
 		closeFDs(fds)
 	}
 	switch req.Method {
@@ -119,6 +149,11 @@ func (s *Server) dispatch(req *Request, fds []int) *Response {
 		}
 		s.started = true
 		s.mu.Unlock()
+		select {
+		case <-s.exited:
+			return &Response{Error: "cannot start a container that has stopped"}
+		default:
+		}
 		tg, err := s.StartInit()
 		if err != nil {
 			return &Response{Error: err.Error()}
@@ -154,6 +189,24 @@ func (s *Server) dispatch(req *Request, fds []int) *Response {
 		return &Response{Procs: s.ps()}
 	case MethodStats:
 		return &Response{Stats: s.stats()}
+	case MethodState:
+		return s.state()
+	case MethodCreateContainer:
+		if s.CreateContainer == nil || req.Container == nil {
+			closeFDs(fds)
+			return &Response{Error: "create-container: only the pod sandbox's control socket adds containers"}
+		}
+		if err := s.CreateContainer(req.Container, fds); err != nil {
+			return &Response{Error: err.Error()}
+		}
+		return &Response{}
+	case MethodDestroy:
+		if s.Destroy == nil {
+			return &Response{Error: "destroy: the pod sandbox's container ends with the sandbox"}
+		}
+		s.Destroy()
+		s.InitExited(kernel.ExitStatus{Signal: int(unix.SIGKILL)})
+		return &Response{}
 	}
 	return &Response{Error: fmt.Sprintf("unknown control method %q", req.Method)}
 }
@@ -174,7 +227,7 @@ func (s *Server) signal(req *Request) *Response {
 	}
 	switch {
 	case req.All:
-		s.Kernel.SignalAll(sig)
+		s.Kernel.SignalContainer(s.Container, sig)
 	case req.PID == 0:
 		init.SendGroupSignal(kernel.SigInfo{Signo: sig})
 	default:
@@ -185,6 +238,25 @@ func (s *Server) signal(req *Request) *Response {
 		tg.SendGroupSignal(kernel.SigInfo{Signo: sig})
 	}
 	return &Response{}
+}
+
+// state answers the container's status: created until started, running
+// until its init ended, then stopped with the init's exit status.
+func (s *Server) state() *Response {
+	s.mu.Lock()
+	started, init := s.started, s.init
+	s.mu.Unlock()
+	select {
+	case <-s.exited:
+		r := statusResponse(s.exitStatus)
+		r.Status = "stopped"
+		return r
+	default:
+	}
+	if !started || init == nil {
+		return &Response{Status: "created"}
+	}
+	return &Response{Status: "running", PID: init.ID}
 }
 
 func statusResponse(st kernel.ExitStatus) *Response {
@@ -216,10 +288,7 @@ func (s *Server) wait(pid int32) *Response {
 
 func (s *Server) ps() []ProcInfo {
 	var out []ProcInfo
-	for _, tg := range s.Kernel.ThreadGroups() {
-		if tg.IsZombie() {
-			continue
-		}
+	for _, tg := range s.Kernel.ContainerProcesses(s.Container) {
 		t := tg.LiveTask()
 		if t == nil {
 			continue
@@ -245,10 +314,7 @@ func (s *Server) ps() []ProcInfo {
 func (s *Server) stats() *Stats {
 	total, used := s.Kernel.MemoryUsage()
 	st := &Stats{MemoryUsage: used, MemoryLimit: total}
-	for _, tg := range s.Kernel.ThreadGroups() {
-		if tg.IsZombie() {
-			continue
-		}
+	for _, tg := range s.Kernel.ContainerProcesses(s.Container) {
 		st.Pids++
 		u := tg.ProcessUsage()
 		st.CPUTotalNanos += uint64(u.Sched)
@@ -258,10 +324,14 @@ func (s *Server) stats() *Stats {
 	return st
 }
 
+// maxFDs is how many fds a message may carry (create-container carries a
+// socket, stdio and a gofer socket per bind mount).
+const maxFDs = 64
+
 // readMessage reads one framed message and the fds sent with it.
 func readMessage(c *net.UnixConn) ([]byte, []int, error) {
 	buf := make([]byte, 64<<10)
-	oob := make([]byte, unix.CmsgSpace(16*4))
+	oob := make([]byte, unix.CmsgSpace(maxFDs*4))
 	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
 	if err != nil {
 		return nil, nil, err

@@ -48,7 +48,7 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 			return 0, unix.EAGAIN
 		}
 	}
-	if k.taskCount() >= maxTasks {
+	if n := k.taskCount(); n >= maxTasks || k.PidsLimit > 0 && n >= k.PidsLimit {
 		return 0, unix.EAGAIN
 	}
 

@@ -116,6 +116,11 @@ func (t *Task) finish() {
 		if autoReap {
 			k.reapLocked(tg)
 		}
+	} else if tg.autoReap {
+		k.reapLocked(tg)
+	}
+	if tg.containerInit && k.containerInits[tg.container] == tg {
+		delete(k.containerInits, tg.container)
 	}
 	k.mu.Unlock()
 	k.ttyLeaderExit(tg)
@@ -158,22 +163,21 @@ const (
 )
 
 // reparentChildrenLocked gives tg's children to the nearest subreaper or to
-// init. k.mu must be held.
+// the init of tg's container. k.mu must be held.
 func (k *Kernel) reparentChildrenLocked(tg *ThreadGroup) {
 	if len(tg.children) == 0 {
 		return
 	}
-	newParent := k.init
-	for p := tg.parent; p != nil; p = p.parent {
-		if p.subreaper && !p.zombie {
-			newParent = p
-			break
-		}
-	}
+	newParent := k.reaperLocked(tg)
 	if newParent == tg || newParent == nil || newParent.zombie {
-		// init itself is exiting: the children die with the sandbox.
+		// init itself is exiting: the children die with the sandbox (or
+		// with their container), and nobody is left to reap them.
 		for c := range tg.children {
 			c.parent = nil
+			c.autoReap = true
+			if c.zombie {
+				k.reapLocked(c)
+			}
 		}
 		tg.children = map[*ThreadGroup]struct{}{}
 		return

@@ -34,6 +34,11 @@ type Kernel struct {
 	Strace io.Writer
 	// Hostname is the UTS node name.
 	Hostname string
+	// PidsLimit bounds the sandbox's tasks (threads included), as the
+	// container's pids cgroup (linux.resources.pids.limit) bounds a runc
+	// container's: clone fails with EAGAIN at the limit. 0 is no limit.
+	// The host cgroup cannot do it: the tasks are not host processes.
+	PidsLimit int
 	// Log is where the sentry logs.
 	Log *slog.Logger
 	// ProtectInit makes init ignore default-action signals from outside
@@ -51,6 +56,9 @@ type Kernel struct {
 	tasks   map[int32]*Task
 	lastTID int32
 	init    *ThreadGroup
+	// containerInits are the inits of the pod's later containers, by
+	// container id (container.go).
+	containerInits map[string]*ThreadGroup
 
 	// ttys are the sessions' controlling terminals (tty.go).
 	ttys ttyState
@@ -87,7 +95,7 @@ func New(p platform.Platform, mf *memfile.File, fs *vfs.VFS, table *SyscallTable
 	return &Kernel{
 		Platform: p, MemFile: mf, VFS: fs, Syscalls: table, Hostname: hn,
 		Log: slog.Default(), bootTime: time.Now(), exited: make(chan struct{}),
-		tasks: map[int32]*Task{},
+		tasks: map[int32]*Task{}, containerInits: map[string]*ThreadGroup{},
 	}
 }
 

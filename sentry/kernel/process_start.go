@@ -34,6 +34,11 @@ type ProcessOptions struct {
 	// Init makes the process the sandbox's init (pid 1 if it is the
 	// first): its exit is what Kernel.Wait reports.
 	Init bool
+	// Container is the pod container the process belongs to ("" for the
+	// sandbox's first one); ContainerInit makes it that container's init
+	// (container.go).
+	Container     string
+	ContainerInit bool
 }
 
 // StartProcess starts a new process and returns it once the program is
@@ -45,6 +50,11 @@ func (k *Kernel) StartProcess(o ProcessOptions) (*ThreadGroup, error) {
 	}
 	k.mu.Lock()
 	tg := k.newThreadGroup(nil, &sigHandlers{}, rl)
+	tg.container = o.Container
+	if o.ContainerInit && o.Container != "" {
+		tg.containerInit = true
+		k.containerInits[o.Container] = tg
+	}
 	t := &Task{
 		k: k, tg: tg, FDTable: o.FDTable, interruptCh: make(chan struct{}, 1), done: make(chan struct{}),
 		FS:    o.FS,
@@ -79,6 +89,9 @@ func (k *Kernel) StartProcess(o ProcessOptions) (*ThreadGroup, error) {
 		delete(k.tasks, t.ID)
 		if k.init == tg {
 			k.init = nil
+		}
+		if k.containerInits[o.Container] == tg {
+			delete(k.containerInits, o.Container)
 		}
 		k.mu.Unlock()
 		if o.TTY != nil {

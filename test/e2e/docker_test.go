@@ -7,7 +7,6 @@ package e2e
 // dockerd and docker (apt-get install docker.io); otherwise they skip.
 
 import (
-	"archive/tar"
 	"bytes"
 	"fmt"
 	"os"
@@ -204,47 +203,6 @@ func (d *dockerDaemon) dockerIn(t *testing.T, stdin []byte, args ...string) dock
 func (d *dockerDaemon) runscLog() string {
 	b, _ := os.ReadFile(d.runsc)
 	return "runsc --debug-log (end):\n" + tail(b, 3000)
-}
-
-// busyboxTar is an image's root filesystem: busybox-static with its
-// applets linked, /etc/passwd and /etc/group with root and user 1000.
-func busyboxTar(t *testing.T) []byte {
-	t.Helper()
-	requireBusybox(t)
-	bb, err := os.ReadFile("/bin/busybox")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	w := tar.NewWriter(&buf)
-	now := time.Now()
-	add := func(h *tar.Header, data []byte) {
-		h.ModTime = now
-		if err := w.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if data != nil {
-			w.Write(data)
-		}
-	}
-	for _, d := range []string{"bin", "etc", "root", "home", "home/user", "proc", "sys", "dev", "data"} {
-		add(&tar.Header{Name: d + "/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
-	}
-	add(&tar.Header{Name: "tmp/", Typeflag: tar.TypeDir, Mode: 0o1777}, nil)
-	add(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))}, bb)
-	for _, a := range []string{"sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "env", "pwd", "touch", "rm"} {
-		add(&tar.Header{Name: "bin/" + a, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
-	}
-	for name, data := range map[string]string{
-		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n",
-		"etc/group":  "root:x:0:\nuser:x:1000:\n",
-	} {
-		add(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))}, []byte(data))
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func (d *dockerDaemon) importImage(t *testing.T) error {
