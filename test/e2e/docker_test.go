@@ -7,6 +7,7 @@ package e2e
 // dockerd and docker (apt-get install docker.io); otherwise they skip.
 
 import (
+	"archive/tar"
 	"bytes"
 	"fmt"
 	"io"
