@@ -158,10 +158,20 @@ func sysKill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if len(tgs) == 0 {
 		return 0, unix.ESRCH
 	}
-	if sig != 0 {
-		for _, tg := range tgs {
+	// Processes the caller may not signal are skipped; EPERM if that was
+	// all of them (kill(-1) never reports EPERM).
+	sent := false
+	for _, tg := range tgs {
+		if o := tg.LiveTask(); o != nil && !t.MaySignal(o, sig) {
+			continue
+		}
+		sent = true
+		if sig != 0 {
 			tg.SendGroupSignal(kernel.SigInfo{Signo: sig, Code: 0 /* SI_USER */, PID: t.PID(), UID: t.Creds.RealUID})
 		}
+	}
+	if !sent && pid != -1 {
+		return 0, unix.EPERM
 	}
 	return 0, nil
 }
@@ -171,9 +181,12 @@ func sysTgkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if sig < 0 || sig > 64 || tgid <= 0 || tid <= 0 {
 		return 0, unix.EINVAL
 	}
-	target := t.Kernel().FindTask(tid)
+	target := t.FindTask(tid)
 	if target == nil || target.PID() != tgid {
 		return 0, unix.ESRCH
+	}
+	if !t.MaySignal(target, sig) {
+		return 0, unix.EPERM
 	}
 	if sig != 0 {
 		target.SendSignal(kernel.SigInfo{Signo: sig, Code: -6 /* SI_TKILL */, PID: t.PID(), UID: t.Creds.RealUID})
@@ -186,9 +199,12 @@ func sysTkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if sig < 0 || sig > 64 || tid <= 0 {
 		return 0, unix.EINVAL
 	}
-	target := t.Kernel().FindTask(tid)
+	target := t.FindTask(tid)
 	if target == nil {
 		return 0, unix.ESRCH
+	}
+	if !t.MaySignal(target, sig) {
+		return 0, unix.EPERM
 	}
 	if sig != 0 {
 		target.SendSignal(kernel.SigInfo{Signo: sig, Code: -6, PID: t.PID(), UID: t.Creds.RealUID})
@@ -284,9 +300,12 @@ func sysRtSigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	tg := t.Kernel().FindProcess(pid)
+	tg := t.FindProcess(pid)
 	if tg == nil {
 		return 0, unix.ESRCH
+	}
+	if o := tg.LiveTask(); o != nil && !t.MaySignal(o, sig) {
+		return 0, unix.EPERM
 	}
 	tg.SendGroupSignal(info)
 	return 0, nil
@@ -301,9 +320,12 @@ func sysRtTgsigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error)
 	if err != nil {
 		return 0, err
 	}
-	target := t.Kernel().FindTask(tid)
+	target := t.FindTask(tid)
 	if target == nil || target.PID() != tgid {
 		return 0, unix.ESRCH
+	}
+	if !t.MaySignal(target, sig) {
+		return 0, unix.EPERM
 	}
 	target.SendSignal(info)
 	return 0, nil

@@ -91,6 +91,12 @@ func (b *Boot) run() int {
 	if err != nil {
 		return fail(err)
 	}
+	if ns := sandbox.NetNSPath(spec); ns != "" {
+		// First, so that all threads and every child join it.
+		if err := sandbox.JoinNetNS(ns); err != nil {
+			return fail(err)
+		}
+	}
 	rootfs := specutil.RootPath(spec, b.bundle)
 	mf, p, err := newPlatform()
 	if err != nil {
@@ -189,10 +195,12 @@ func (b *Boot) run() int {
 	}
 	go srv.Serve(ln.(*net.UnixListener))
 	if confineFl {
-		// No chroot yet: the sentry still opens host paths (the rootfs
-		// and bind mounts are open already, but /proc/self/fd is read to
-		// name stdio); the gofer makes the chroot possible (step 2).
-		if _, err := sandbox.Confine(sandbox.ConfineOptions{}); err != nil {
+		// Everything from the host is open now: see confine_boot.go.
+		o := sandbox.BootOptions{Root: sandbox.EmptyRootDir(b.stateDir)}
+		if f, ok := p.(interface{ StartStubFactory(func() error) error }); ok {
+			o.StartStubFactory = f.StartStubFactory
+		}
+		if err := sandbox.ConfineBoot(o); err != nil {
 			return fail(fmt.Errorf("confining the sandbox: %v", err))
 		}
 	}
@@ -219,6 +227,7 @@ func procFromSpec(p *specs.Process) *control.Process {
 	cp := &control.Process{
 		Args: p.Args, Env: p.Env, Cwd: p.Cwd, UID: p.User.UID, GID: p.User.GID,
 		Groups: p.User.AdditionalGids, Terminal: p.Terminal,
+		Caps: capsFromSpec(p.Capabilities), NoNewPrivs: p.NoNewPrivileges,
 	}
 	for _, r := range p.Rlimits {
 		if res, err := specutil.RlimitResource(r.Type); err == nil {
@@ -228,14 +237,16 @@ func procFromSpec(p *specs.Process) *control.Process {
 	return cp
 }
 
-// processContext is the VFS context of a process with these ids.
+// processContext is the VFS context of a process with these ids (and
+// the capabilities of those ids, as runc has them when it changes to the
+// working directory).
 func processContext(v *vfs.VFS, uid, gid uint32, groups []uint32) *vfs.Context {
 	return processContextAt(v.Root(), uid, gid, groups)
 }
 
 // processContextAt is processContext in the mount namespace of root.
 func processContextAt(root vfs.VirtualDentry, uid, gid uint32, groups []uint32) *vfs.Context {
-	return &vfs.Context{Creds: &vfs.Creds{UID: uid, GID: gid, Groups: groups, Privileged: uid == 0}, Root: root, Cwd: root}
+	return &vfs.Context{Creds: kernel.NewCredentials(uid, gid, groups).VFSCreds(), Root: root, Cwd: root}
 }
 
 // startSpecProcess starts cp in k with the host fds as its fds 0, 1, 2...
@@ -284,14 +295,14 @@ func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container stri
 	for _, r := range cp.Rlimits {
 		rl[int(r.Resource)] = kernel.Rlimit{Cur: r.Soft, Max: r.Hard}
 	}
-	creds := kernel.NewCredentials(cp.UID, cp.GID, cp.Groups)
 	var ktty kernel.TTY
 	if tty != nil {
 		ktty = tty
 	}
 	tg, err := k.StartProcess(kernel.ProcessOptions{
 		Filename: path, Argv: cp.Args, Envv: cp.Env, FDTable: fdt,
-		FS: kernel.NewFSContext(root, cwd, 0o022), Creds: creds, Rlimits: rl, TTY: ktty,
+		FS: kernel.NewFSContext(root, cwd, 0o022), Creds: processCreds(cp), NoNewPrivs: cp.NoNewPrivs,
+		Rlimits: rl, TTY: ktty,
 		Init: init && container == "", Container: container, ContainerInit: init && container != "",
 	})
 	if err != nil {

@@ -163,7 +163,7 @@ func runDo(args []string) (int, error) {
 		fdt.Set(int32(fd), f, false)
 		f.DecRef()
 	}
-	creds0 := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	creds0 := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
 	cwd := v.Root()
 	if wd, err := os.Getwd(); err == nil {
 		if vd, err := v.Resolve(creds0, vfs.VirtualDentry{}, wd, vfs.ResolveOptions{Follow: true}); err == nil {
@@ -177,7 +177,7 @@ func runDo(args []string) (int, error) {
 	}
 	creds := kernel.NewCredentials(uint32(unix.Getuid()), uint32(unix.Getgid()), g32)
 
-	ctx := &vfs.Context{Creds: &vfs.Creds{UID: creds.EffectiveUID, GID: creds.EffectiveGID, Groups: creds.Groups, Privileged: creds.EffectiveUID == 0}, Root: v.Root(), Cwd: cwd}
+	ctx := &vfs.Context{Creds: creds.VFSCreds(), Root: v.Root(), Cwd: cwd}
 	path, err := lookPath(v, ctx, args[0], os.Getenv("PATH"))
 	if err != nil {
 		return err.(*shellError).code, err
@@ -261,7 +261,7 @@ func buildDoTree(mf *memfile.File, goferC <-chan goferResult) (*vfs.VFS, error) 
 	}
 	v := vfs.New(ofs.Root(), "overlay", "overlay", 0)
 	v.Root().Mount.Options = "lowerdir=/,upperdir=(memory)"
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
 	// /tmp stays part of the root overlay for `runsc do` (unlike a
 	// container's layout): `do` runs host commands on host files, and
 	// programs and data the user put in the host's /tmp must be visible.

@@ -83,7 +83,7 @@ func (e *Exec) SetFlags(fs *flag.FlagSet) {
 	fs.StringVar(&e.processLabel, "process-label", "", "accepted for runc compatibility")
 	fs.StringVar(&e.apparmor, "apparmor", "", "accepted for runc compatibility")
 	fs.BoolVar(&e.noNewPrivs, "no-new-privs", false, "set the no new privileges value for the process")
-	fs.Var(&e.caps, "cap", "add a capability to the bounding set for the process (accepted)")
+	fs.Var(&e.caps, "cap", "add a capability to the bounding, effective and permitted sets of the process (repeatable)")
 	fs.Var(&e.caps, "c", "same as --cap")
 	fs.IntVar(&e.preserveFDs, "preserve-fds", 0, "accepted for runc compatibility")
 	fs.BoolVar(&e.ignorePaused, "ignore-paused", false, "accepted for runc compatibility")
@@ -150,6 +150,7 @@ func (e *Exec) process(ct *container.Container, args []string) (*specs.Process, 
 	if e.noNewPrivs {
 		p.NoNewPrivileges = true
 	}
+	addExecCaps(p, e.caps)
 	// HOME is the exec user's, as runc sets it, unless given.
 	specutil.AddHome(p, ct.State.Rootfs)
 	return p, nil
@@ -388,4 +389,27 @@ func relayTerminalSignalsTo(dir string, pid int32) {
 			control.Call(dir, &control.Request{Method: control.MethodSignal, PID: pid, Signal: int32(s.(syscall.Signal)), Foreground: true}, nil)
 		}
 	}()
+}
+
+// addExecCaps adds the --cap capabilities to p as runc does: to the
+// bounding, effective and permitted sets, and to the ambient set if the
+// process has an inheritable set.
+func addExecCaps(p *specs.Process, caps []string) {
+	if len(caps) == 0 {
+		return
+	}
+	c := &specs.LinuxCapabilities{}
+	if p.Capabilities != nil {
+		cp := *p.Capabilities
+		c = &cp
+	}
+	for _, name := range caps {
+		c.Bounding = append(c.Bounding, name)
+		c.Effective = append(c.Effective, name)
+		c.Permitted = append(c.Permitted, name)
+		if c.Inheritable != nil {
+			c.Ambient = append(c.Ambient, name)
+		}
+	}
+	p.Capabilities = c
 }

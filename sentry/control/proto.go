@@ -38,6 +38,12 @@
 //	  repeated string args = 1; repeated string env = 2; string cwd = 3;
 //	  uint32 uid = 4; uint32 gid = 5; repeated uint32 groups = 6 [packed];
 //	  bool terminal = 7; repeated Rlimit rlimits = 8; int32 nfds = 9;
+//	  Capabilities caps = 10;  // absent: the defaults of the uid
+//	  bool no_new_privs = 11;
+//	}
+//	message Capabilities {   // bit n: capability n
+//	  uint64 effective = 1; uint64 permitted = 2; uint64 inheritable = 3;
+//	  uint64 bounding = 4; uint64 ambient = 5;
 //	}
 //	message Rlimit { int32 resource = 1; uint64 soft = 2; uint64 hard = 3; }
 //	message Response {
@@ -124,6 +130,17 @@ type Process struct {
 	Rlimits   []Rlimit
 	// NFDs is how many fds came with the request (its stdio: 0, 1, 2).
 	NFDs int32
+	// Caps are the process's capability sets (OCI process.capabilities);
+	// nil leaves the defaults of its uid (all for root, none otherwise).
+	Caps *Capabilities
+	// NoNewPrivs sets no_new_privs (OCI process.noNewPrivileges).
+	NoNewPrivs bool
+}
+
+// Capabilities are the five capability sets of a process, bit n for
+// capability n (unix.CAP_CHOWN is bit 0).
+type Capabilities struct {
+	Effective, Permitted, Inheritable, Bounding, Ambient uint64
 }
 
 // Rlimit is one resource limit.
@@ -335,6 +352,16 @@ func (p *Process) marshal() []byte {
 		b = appendMessage(b, 8, m)
 	}
 	b = appendInt32(b, 9, p.NFDs)
+	if c := p.Caps; c != nil {
+		var m []byte
+		for i, v := range []uint64{c.Effective, c.Permitted, c.Inheritable, c.Bounding, c.Ambient} {
+			m = appendVarint(m, protowire.Number(i+1), v)
+		}
+		b = appendMessage(b, 10, m) // present even when every set is empty
+	}
+	if p.NoNewPrivs {
+		b = appendVarint(b, 11, 1)
+	}
 	return b
 }
 
@@ -384,6 +411,20 @@ func (p *Process) unmarshal(b []byte) error {
 			p.Rlimits = append(p.Rlimits, l)
 		case 9:
 			p.NFDs = int32(v)
+		case 10:
+			c := &Capabilities{}
+			sets := []*uint64{&c.Effective, &c.Permitted, &c.Inheritable, &c.Bounding, &c.Ambient}
+			if err := fields(data, func(num protowire.Number, _ protowire.Type, v uint64, _ []byte) error {
+				if num >= 1 && int(num) <= len(sets) {
+					*sets[num-1] = v
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			p.Caps = c
+		case 11:
+			p.NoNewPrivs = v != 0
 		}
 		return nil
 	})

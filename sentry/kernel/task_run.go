@@ -59,10 +59,15 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	}
 	t.k.watchAddressSpace(as, t.tg)
 	m := mm.New(t.k.MemFile, as, t.k.Platform.MaxUserAddress())
+	creds, gained := t.Creds, false
 	res, err := loader.Load(&loader.Args{
 		VFS: t.k.VFS, Ctx: t.VFSContext(), Filename: filename, Argv: argv, Envv: envv, MM: m,
 		UID: t.Creds.RealUID, EUID: t.Creds.EffectiveUID, GID: t.Creds.RealGID, EGID: t.Creds.EffectiveGID,
 		Random: t.k.Random, VDSO: t.k.vdso(), StackSize: t.Rlimit(3).Cur,
+		OnExecutable: func(a *loader.Args, st *unix.Stat_t, nosuid bool) {
+			creds, a.Secure, gained = execCreds(t.Creds, st, nosuid, t.NoNewPrivs())
+			a.UID, a.EUID, a.GID, a.EGID = creds.RealUID, creds.EffectiveUID, creds.RealGID, creds.EffectiveGID
+		},
 	})
 	if err != nil {
 		m.Release()
@@ -71,7 +76,12 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	m.Executable = res.Path
 	// Point of no return.
 	t.killOtherThreads()
-	t.execAttrs() // POSIX timers, dumpable, keepcaps, CPU time (task_attrs.go)
+	t.execAttrs() // POSIX timers, dumpable, CPU time (task_attrs.go)
+	t.Creds = creds
+	if gained {
+		// A set-id program (or one gaining capabilities) is not dumpable.
+		t.tg.SetDumpable(false)
+	}
 	old := t.MM
 	t.MM = m
 	if old != nil {
@@ -99,6 +109,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	t.clearChildTID = 0
 	t.robustList = 0
 	t.SetComm(commName(filename)) // the name execve was given, as Linux
+	nameHostProcess(t)
 	t.Regs = platform.Registers{
 		Rip: uint64(res.Entry), Rsp: uint64(res.StackPointer),
 		Cs: 0x33, Ss: 0x2b, Eflags: 0x202,
@@ -254,3 +265,12 @@ func (t *Task) SetClearChildTID(addr uintptr) { t.clearChildTID = addr }
 
 // SetRobustList records set_robust_list's head.
 func (t *Task) SetRobustList(addr uintptr) { t.robustList = addr }
+
+// nameHostProcess gives the host process of t's address space (a ptrace
+// stub) t's name, so that host ps and docker top show the program (exec,
+// and fork, which inherits the name as on Linux).
+func nameHostProcess(t *Task) {
+	if hp, ok := t.MM.AddressSpace().(platform.HostProcess); ok {
+		hp.SetName(t.CommName())
+	}
+}

@@ -126,7 +126,7 @@ func (t *Task) AcquireTTY(tty TTY, steal bool) (sid, lost int32, err error) {
 		if o != tty {
 			continue
 		}
-		if !steal || t.Creds.EffectiveUID != 0 {
+		if !steal || !t.HasCap(unix.CAP_SYS_ADMIN) {
 			return 0, 0, unix.EPERM
 		}
 		delete(s.bySession, osid)
