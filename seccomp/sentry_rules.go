@@ -120,6 +120,9 @@ func sentryRules() map[uintptr][]Rule {
 			{Eq(unix.PTRACE_SEIZE)},
 			{Eq(unix.PTRACE_INTERRUPT)},
 			{Eq(unix.PTRACE_DETACH)},
+			// A stub's name for host ps (ptrace.addressSpace.SetName).
+			{Eq(unix.PTRACE_POKEDATA)},
+			{Eq(unix.PTRACE_PEEKDATA)}, // x/sys PtracePokeData reads partial words first
 		},
 		unix.SYS_WAIT4: any6,
 		// runsc boot's gofer child: os.Process's Wait (waitid, on a
