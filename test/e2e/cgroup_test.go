@@ -182,8 +182,9 @@ func TestCgroupLimits(t *testing.T) {
 				}
 			}
 		}
-		// runsc events --stats reads the cgroup (runc's shape).
-		ev := r.call(t, "events", "--stats", id)
+		// runsc events --stats reads the cgroup (runc's shape); the
+		// container's sh may not have forked its sleeps yet: poll.
+		var ev ociResult
 		var e struct {
 			Type string
 			Data struct {
@@ -192,7 +193,15 @@ func TestCgroupLimits(t *testing.T) {
 				Pids   struct{ Current uint64 }
 			}
 		}
-		if err := json.Unmarshal([]byte(ev.stdout), &e); err != nil || ev.code != 0 {
+		var err error
+		for i := 0; i < 100; i++ {
+			ev = r.call(t, "events", "--stats", id)
+			if err = json.Unmarshal([]byte(ev.stdout), &e); err != nil || ev.code != 0 || e.Data.Pids.Current >= 2 {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err != nil || ev.code != 0 {
 			t.Errorf("%s events --stats: %v (%v)", r.name, ev, err)
 		} else if e.Type != "stats" || e.Data.Memory.Usage.Limit != 96<<20 || e.Data.Memory.Usage.Usage == 0 || e.Data.CPU.Usage.Total == 0 || e.Data.Pids.Current < 2 {
 			t.Errorf("%s events --stats: %s; want the cgroup's memory limit %d, usage and cpu time, and 2 or more pids", r.name, ev.stdout, 96<<20)
