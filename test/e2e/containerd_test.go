@@ -45,7 +45,7 @@ func ctrID(rt ctrRuntime, name string) string {
 // ID args...`.
 func (d *containerdDaemon) runArgs(rt ctrRuntime, flags []string, id string, args ...string) []string {
 	a := append([]string{"-n", ctrNamespace, "run"}, flags...)
-	a = append(a, "--fifo-dir", filepath.Join(d.dir, "fifo"), "--runtime", "io.containerd.runc.v2", "--runc-binary", rt.binary, "--runc-root", rt.root, d.image, id)
+	a = append(a, "--fifo-dir", filepath.Join(d.dir, "fifo"), "--cgroup", d.cgroup+"/"+id, "--runtime", "io.containerd.runc.v2", "--runc-binary", rt.binary, "--runc-root", rt.root, d.image, id)
 	return append(a, args...)
 }
 

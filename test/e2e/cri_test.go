@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,6 +104,8 @@ func (c *criClient) runPod(t *testing.T, handler string, ctrs []criContainer, sh
 	if err != nil {
 		t.Fatal(err)
 	}
+	cgroupParent := fmt.Sprintf("%s/pod-%s-%d", d.cgroup, handler, time.Now().UnixNano())
+	d.cgroupParents[cgroupParent] = true
 	podConfig := &runtimeapi.PodSandboxConfig{
 		Metadata: &runtimeapi.PodSandboxMetadata{
 			Name:      fmt.Sprintf("stk-pod-%s-%d", handler, os.Getpid()),
@@ -111,6 +114,9 @@ func (c *criClient) runPod(t *testing.T, handler string, ctrs []criContainer, sh
 		},
 		LogDirectory: logDir,
 		Linux: &runtimeapi.LinuxPodSandboxConfig{
+			// As kubelet's /kubepods/<qos>/pod<uid>: the pod's containers'
+			// cgroups (linux.cgroupsPath) are <parent>/<container id>.
+			CgroupParent: cgroupParent,
 			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
 				NamespaceOptions: &runtimeapi.NamespaceOption{
 					Network: runtimeapi.NamespaceMode_NODE,
@@ -172,6 +178,18 @@ func (c *criClient) runPod(t *testing.T, handler string, ctrs []criContainer, sh
 	// sandbox, containers): it would see them if they were left behind.
 	if len(d.ours(false)) == 0 {
 		t.Errorf("%s: no process of the running pod is found by the leak check", handler)
+	}
+	// containerd passed linux.cgroupsPath <parent>/<id>: the runtime made
+	// the containers' cgroups there. (runsc makes the sandbox container's:
+	// one sentry runs the whole pod, in that cgroup.)
+	withCgroup := append([]string{pod}, ids...)
+	if handler == "runsc" {
+		withCgroup = withCgroup[:1]
+	}
+	for _, id := range withCgroup {
+		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup/pids", cgroupParent, id)); err != nil && cgroupV1() {
+			t.Errorf("%s: the cgroup of %s is not under the pod's cgroup parent: %v", handler, id, err)
+		}
 	}
 	if shared != nil {
 		shared(pod, ids)
@@ -268,6 +286,12 @@ func (c *criClient) sandboxPid(t *testing.T, id string) int {
 	}
 	pid, _ := st["pid"].(float64)
 	return int(pid)
+}
+
+// cgroupV1 reports whether the host has the cgroup v1 hierarchies.
+func cgroupV1() bool {
+	_, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs")
+	return err == nil
 }
 
 func TestCRI(t *testing.T) {
