@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,7 @@ type criPod struct {
 	id      string
 	config  *runtimeapi.PodSandboxConfig
 	cgroup  string // the pod's cgroup parent
+	pid     runtimeapi.NamespaceMode
 	removed bool
 }
 
@@ -108,12 +110,19 @@ type criPod struct {
 // Cleanup stops and removes it if the test did not.
 func (c *criClient) startPod(t *testing.T, handler string) *criPod {
 	t.Helper()
+	return c.startPodPid(t, handler, runtimeapi.NamespaceMode_CONTAINER)
+}
+
+// startPodPid is startPod with the containers' pid namespace mode: POD
+// (Kubernetes' shareProcessNamespace) or CONTAINER (the default).
+func (c *criClient) startPodPid(t *testing.T, handler string, pid runtimeapi.NamespaceMode) *criPod {
+	t.Helper()
 	d := c.d
 	logDir, err := os.MkdirTemp(d.dir, "pod-"+handler+"-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &criPod{c: c, handler: handler, cgroup: fmt.Sprintf("%s/pod-%s-%d", d.cgroup, handler, time.Now().UnixNano())}
+	p := &criPod{c: c, handler: handler, pid: pid, cgroup: fmt.Sprintf("%s/pod-%s-%d", d.cgroup, handler, time.Now().UnixNano())}
 	d.cgroupParents[p.cgroup] = true
 	p.config = &runtimeapi.PodSandboxConfig{
 		Metadata: &runtimeapi.PodSandboxMetadata{
@@ -129,7 +138,7 @@ func (c *criClient) startPod(t *testing.T, handler string) *criPod {
 			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
 				NamespaceOptions: &runtimeapi.NamespaceOption{
 					Network: runtimeapi.NamespaceMode_NODE,
-					Pid:     runtimeapi.NamespaceMode_CONTAINER,
+					Pid:     pid,
 					Ipc:     runtimeapi.NamespaceMode_POD,
 				},
 			},
@@ -167,12 +176,12 @@ func (p *criPod) startContainer(t *testing.T, name, env string, cmd ...string) s
 			Command:  cmd,
 			Envs:     []*runtimeapi.KeyValue{{Key: "FOO", Value: []byte(env)}},
 			LogPath:  name + ".log",
-			// As kubelet sets them (shareProcessNamespace false): the
-			// container has a pid namespace of its own.
+			// As kubelet sets them: the container has a pid namespace of
+			// its own unless the pod shares one.
 			Linux: &runtimeapi.LinuxContainerConfig{SecurityContext: &runtimeapi.LinuxContainerSecurityContext{
 				NamespaceOptions: &runtimeapi.NamespaceOption{
 					Network: runtimeapi.NamespaceMode_NODE,
-					Pid:     runtimeapi.NamespaceMode_CONTAINER,
+					Pid:     p.pid,
 					Ipc:     runtimeapi.NamespaceMode_POD,
 				},
 			}},
@@ -255,9 +264,10 @@ func (c *criClient) runPod(t *testing.T, handler string, ctrs []criContainer, sh
 	p := c.startPod(t, handler)
 	var ids []string
 	for _, ct := range ctrs {
-		// The container runs until /tmp/stop exists (its root is its own),
-		// then exits with its code.
-		script := fmt.Sprintf(`echo %s started; echo to stderr >&2; while [ ! -e /tmp/stop ]; do sleep 0.05; done; echo %s stopping; exit %d`, ct.name, ct.name, ct.exit)
+		// The container runs until it gets SIGUSR1, then exits with its
+		// code; /tmp/pid (its root is its own) names its shell once the
+		// trap is set.
+		script := fmt.Sprintf(`trap "echo %s stopping; exit %d" USR1; echo %s started; echo to stderr >&2; sleep 1000 & echo $$ > /tmp/pid; wait $!`, ct.name, ct.exit, ct.name)
 		ids = append(ids, p.startContainer(t, ct.name, ct.env, "sh", "-c", script))
 	}
 	p.checkRunning(t, ids)
@@ -269,7 +279,7 @@ func (c *criClient) runPod(t *testing.T, handler string, ctrs []criContainer, sh
 	for i, id := range ids {
 		e, err := c.rt.ExecSync(criCtx(t), &runtimeapi.ExecSyncRequest{
 			ContainerId: id,
-			Cmd:         []string{"sh", "-c", "echo exec in $FOO; id; echo err >&2; ls /tmp; exit 4"},
+			Cmd:         []string{"sh", "-c", "while [ ! -e /tmp/pid ]; do sleep 0.05; done; echo exec in $FOO; id; echo err >&2; ls /tmp; exit 4"},
 			Timeout:     60,
 		})
 		if err != nil {
@@ -280,11 +290,13 @@ func (c *criClient) runPod(t *testing.T, handler string, ctrs []criContainer, sh
 				handler, ctrs[i].name, e.ExitCode, e.Stdout, e.Stderr, ctrs[i].env, d.diag())
 		}
 		res.execs = append(res.execs, fmt.Sprintf("exit %d, stdout %q, stderr %q", e.ExitCode, e.Stdout, e.Stderr))
+		// The container's own processes only: its pid namespace.
+		res.execs = append(res.execs, c.ps(t, handler, id))
 	}
 	for i, id := range ids {
-		e, err := c.rt.ExecSync(criCtx(t), &runtimeapi.ExecSyncRequest{ContainerId: id, Cmd: []string{"touch", "/tmp/stop"}, Timeout: 60})
+		e, err := c.rt.ExecSync(criCtx(t), &runtimeapi.ExecSyncRequest{ContainerId: id, Cmd: []string{"sh", "-c", "kill -USR1 $(cat /tmp/pid)"}, Timeout: 60})
 		if err != nil || e.ExitCode != 0 {
-			t.Fatalf("%s: ExecSync touch /tmp/stop in %s: %v, %v\n%s", handler, ctrs[i].name, e, err, d.diag())
+			t.Fatalf("%s: ExecSync kill -USR1 in %s: %v, %v\n%s", handler, ctrs[i].name, e, err, d.diag())
 		}
 	}
 	for i, id := range ids {
@@ -351,6 +363,19 @@ func (c *criClient) stopPod(t *testing.T, handler string) criPodResult {
 	}
 	p.remove(t, ids)
 	return res
+}
+
+// ps is the output of `ps -o args` run by ExecSync in container id, its
+// lines sorted.
+func (c *criClient) ps(t *testing.T, handler, id string) string {
+	t.Helper()
+	e, err := c.rt.ExecSync(criCtx(t), &runtimeapi.ExecSyncRequest{ContainerId: id, Cmd: []string{"ps", "-o", "args"}, Timeout: 60})
+	if err != nil {
+		t.Fatalf("%s: ExecSync ps: %v\n%s", handler, err, c.d.diag())
+	}
+	lines := strings.Split(strings.TrimSpace(string(e.Stdout)), "\n")
+	sort.Strings(lines)
+	return fmt.Sprintf("ps: exit %d, stdout %q, stderr %q", e.ExitCode, strings.Join(lines, "\n"), e.Stderr)
 }
 
 // waitContainer polls ContainerStatus of id until its state is want.
@@ -446,6 +471,25 @@ func TestCRI(t *testing.T) {
 		sameCRI(t, d, res[0], res[1])
 	})
 
+	// shareProcessNamespace: the containers and the pause process see
+	// each other.
+	t.Run("shared-pid-namespace", func(t *testing.T) {
+		var res []string
+		for _, h := range []string{"runc", "runsc"} {
+			p := c.startPodPid(t, h, runtimeapi.NamespaceMode_POD)
+			a := p.startContainer(t, "a", "x", "sleep", "1000")
+			b := p.startContainer(t, "b", "x", "sleep", "2000")
+			r := c.ps(t, h, a)
+			if !strings.Contains(r, `sleep 1000\nsleep 2000\nsleep 2147483647`) {
+				t.Errorf("%s: ps in container a of a pod sharing its pid namespace: %s (want b's and pause's processes)", h, r)
+			}
+			res = append(res, r)
+			p.remove(t, []string{a, b})
+		}
+		if res[0] != res[1] {
+			t.Errorf("ps in a pod sharing its pid namespace differs:\nrunc:  %s\nrunsc: %s", res[0], res[1])
+		}
+	})
 	t.Run("stop-container", func(t *testing.T) {
 		var res []criPodResult
 		for _, h := range []string{"runc", "runsc"} {
