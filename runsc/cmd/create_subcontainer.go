@@ -37,7 +37,8 @@ import (
 //
 // The container's state holds the sandbox process's pid (as gVisor's does);
 // start, state, kill, ps, exec and wait reach the container through its
-// own control socket; delete destroys it in the sentry.
+// own control socket; delete destroys it in the sentry
+// (destroySubcontainer).
 
 // createSubcontainer creates container id of the pod whose sandbox
 // container is sandboxID. On error nothing is left behind. The container
@@ -176,10 +177,27 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 
 // subcontainerStdio returns the stdio the container's init gets: a new
 // pty's slave whose master went to the console socket, or create's own
-// stdin, stdout and stderr.
+// stdin, stdout and stderr (/dev/null for any that is closed).
 func subcontainerStdio(terminal bool, consoleSocket string) ([]*os.File, func(), error) {
 	if !terminal {
-		return []*os.File{os.Stdin, os.Stdout, os.Stderr}, func() {}, nil
+		stdio := []*os.File{os.Stdin, os.Stdout, os.Stderr}
+		var opened []*os.File
+		for i, f := range stdio {
+			if _, err := unix.FcntlInt(f.Fd(), unix.F_GETFD, 0); err == nil {
+				continue
+			}
+			null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+			if err != nil {
+				return nil, nil, err
+			}
+			stdio[i] = null
+			opened = append(opened, null)
+		}
+		return stdio, func() {
+			for _, f := range opened {
+				f.Close()
+			}
+		}, nil
 	}
 	if consoleSocket == "" {
 		return nil, nil, errors.New("cannot allocate tty if runsc will detach without setting console socket")
@@ -227,10 +245,19 @@ func proxyGlobalArgs() []string {
 	return args
 }
 
-// deleteSubcontainer deletes a later container of a pod: its processes,
-// root and control socket in the sentry, its gofer and proxy, its state.
-// The rest of the pod runs on.
-func deleteSubcontainer(ct *container.Container) error {
+// destroySubcontainer ends a later container of a pod in its sandbox (its
+// processes, root, control socket) and its gofer and proxy; the rest of
+// the pod runs on (runsc delete, through destroySandbox).
+func destroySubcontainer(ct *container.Container) {
+	if ct.SandboxAlive() && ct.SandboxPaused() {
+		// The frozen sentry cannot answer: it destroys the container when
+		// the pod is resumed (its gofer and proxy then end), as frozen
+		// processes die of SIGKILL once thawed.
+		if err := control.Post(ct.Dir, &control.Request{Method: control.MethodDestroy}); err != nil {
+			slog.Warn("destroying the container in the paused sandbox", "id", ct.State.ID, "err", err)
+		}
+		return
+	}
 	if ct.SandboxAlive() {
 		if _, err := control.Call(ct.Dir, &control.Request{Method: control.MethodDestroy}, nil); err != nil && err != control.ErrNoSandbox {
 			slog.Warn("destroying the container in the sandbox", "id", ct.State.ID, "err", err)
@@ -249,10 +276,4 @@ func deleteSubcontainer(ct *container.Container) error {
 			slog.Warn("the container's gofer or proxy did not end", "id", ct.State.ID)
 		}
 	}
-	if h := ct.State.Hooks; h != nil {
-		if err := ct.RunHooks("poststop", h.Poststop, container.Stopped); err != nil {
-			slog.Warn("poststop hook failed", "err", err)
-		}
-	}
-	return ct.Destroy()
 }
