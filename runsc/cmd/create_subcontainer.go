@@ -123,6 +123,7 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 	if err != nil {
 		return nil, fmt.Errorf("starting the gofer: %v", err)
 	}
+	joinSandboxCgroup(sb.State.Cgroup, gofer.Process.Pid)
 
 	fds := []int{int(lf.Fd())}
 	for _, f := range stdio {
@@ -143,6 +144,7 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 		control.Call(ct.Dir, &control.Request{Method: control.MethodDestroy}, nil)
 		return nil, err
 	}
+	joinSandboxCgroup(sb.State.Cgroup, proxy.Process.Pid)
 	goferStart, _, _ := container.ProcStart(gofer.Process.Pid)
 	proxyStart, _, _ := container.ProcStart(proxy.Process.Pid)
 	ct.State = container.State{

@@ -226,6 +226,8 @@ func (s *Server) signal(req *Request) *Response {
 		return &Response{}
 	}
 	switch {
+	case req.Foreground:
+		return s.signalForeground(req.PID, sig)
 	case req.All:
 		s.Kernel.SignalContainer(s.Container, sig)
 	case req.PID == 0:
@@ -257,6 +259,37 @@ func (s *Server) state() *Response {
 		return &Response{Status: "created"}
 	}
 	return &Response{Status: "running", PID: init.ID}
+}
+
+// hostSignaller is a terminal that delivers signals its host line
+// discipline generated (fs/host.TTY).
+type hostSignaller interface {
+	HostSignal(sig unix.Signal) bool
+}
+
+// signalForeground delivers sig to the foreground process group of the
+// controlling terminal of process pid (0: the init), for the process that
+// holds the host end of that terminal (runsc wait of `exec -t`).
+func (s *Server) signalForeground(pid int32, sig int) *Response {
+	var tg *kernel.ThreadGroup
+	if pid == 0 {
+		s.mu.Lock()
+		tg = s.init
+		s.mu.Unlock()
+	} else {
+		tg = s.Kernel.ProcessByID(pid)
+	}
+	if tg == nil || tg.IsZombie() {
+		return &Response{Error: fmt.Sprintf("no such process %d", pid)}
+	}
+	t := tg.LiveTask()
+	if t == nil {
+		return &Response{Error: fmt.Sprintf("no such process %d", pid)}
+	}
+	if h, ok := t.ControllingTTY().(hostSignaller); ok && h.HostSignal(unix.Signal(sig)) {
+		return &Response{}
+	}
+	return &Response{Error: fmt.Sprintf("process %d has no terminal", pid)}
 }
 
 func statusResponse(st kernel.ExitStatus) *Response {
