@@ -209,6 +209,14 @@ func (p *criPod) checkRunning(t *testing.T, ids []string) {
 	if len(p.c.d.ours(false)) == 0 {
 		t.Errorf("%s: no process of the running pod is found by the leak check", p.handler)
 	}
+	// kubelet's stats: every container has CPU and memory figures (with
+	// runsc, a pod container's are its sandbox's: one cgroup).
+	for _, id := range ids {
+		st, err := p.c.rt.ContainerStats(criCtx(t), &runtimeapi.ContainerStatsRequest{ContainerId: id})
+		if err != nil || st.Stats == nil || st.Stats.Cpu == nil || st.Stats.Memory == nil {
+			t.Errorf("%s: ContainerStats %s: %v, %v\n%s", p.handler, id, st, err, p.c.d.diag())
+		}
+	}
 	// runsc makes the sandbox container's cgroup: one sentry runs the
 	// whole pod, in that cgroup.
 	withCgroup := append([]string{p.id}, ids...)
@@ -266,8 +274,10 @@ func (c *criClient) runPod(t *testing.T, handler string, ctrs []criContainer, sh
 	for _, ct := range ctrs {
 		// The container runs until it gets SIGUSR1, then exits with its
 		// code; /tmp/pid (its root is its own) names its shell once the
-		// trap is set.
-		script := fmt.Sprintf(`trap "echo %s stopping; exit %d" USR1; echo %s started; echo to stderr >&2; sleep 1000 & echo $$ > /tmp/pid; wait $!`, ct.name, ct.exit, ct.name)
+		// trap is set. The trap waits a little: the exec that sent the
+		// signal must end before the init does, whose end kills every
+		// process of the container.
+		script := fmt.Sprintf(`trap "sleep 0.5; echo %s stopping; exit %d" USR1; echo %s started; echo to stderr >&2; sleep 1000 & echo $$ > /tmp/pid; wait $!`, ct.name, ct.exit, ct.name)
 		ids = append(ids, p.startContainer(t, ct.name, ct.env, "sh", "-c", script))
 	}
 	p.checkRunning(t, ids)
