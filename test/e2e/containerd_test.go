@@ -177,6 +177,18 @@ func TestContainerdCtr(t *testing.T) {
 		})
 	}
 
+	// A command that does not exist: ctr run fails (runc at create, runsc
+	// at create or start), with one line naming the cause, and leaves
+	// nothing behind (the leak check at the end).
+	t.Run("missing-command", func(t *testing.T) {
+		for _, rt := range rts {
+			r := d.ctrRun(t, rt, "missing", nil, "/nonexistent")
+			if r.code == 0 || !strings.Contains(r.stderr, "/nonexistent") || !strings.Contains(strings.ToLower(r.stderr), "no such file") {
+				t.Errorf("%s: ctr run IMG ID /nonexistent: %v (want a failure naming /nonexistent: no such file)\n%s", rt.name, r, d.diag())
+			}
+		}
+	})
+
 	// A file written to / inside the container: with runc it lands in the
 	// snapshot's upper directory on the host (the container's rootfs
 	// mount); with runsc it stays in the sentry's memory overlay.
