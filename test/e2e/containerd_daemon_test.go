@@ -556,13 +556,16 @@ func (d *containerdDaemon) shutdown(t *testing.T) {
 // what is left mounted under d.dir; it returns what it had to clean.
 func (d *containerdDaemon) cleanupHost(t *testing.T) string {
 	var cleaned []string
-	for try := 0; try < 20; try++ {
+	// The shims of removed containers exit by themselves, soon: give them
+	// 10s before what is left counts as left behind and is killed.
+	patience := time.Now().Add(10 * time.Second)
+	for try := 0; try < 100; try++ {
 		procs := d.ours(true)
 		if len(procs) == 0 {
 			break
 		}
-		for pid, cmd := range procs {
-			if try > 0 {
+		if time.Now().After(patience) {
+			for pid, cmd := range procs {
 				cleaned = append(cleaned, fmt.Sprintf("process %d: %s", pid, cmd))
 				syscall.Kill(pid, syscall.SIGKILL)
 			}
