@@ -6,7 +6,7 @@ GO ?= go
 all: build
 
 build:
-	$(GO) build -o bin/runsc ./runsc
+	CGO_ENABLED=0 $(GO) build -o bin/runsc ./runsc
 
 vet:
 	$(GO) vet ./...

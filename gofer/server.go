@@ -161,6 +161,11 @@ func NewServerFD(rootFD int, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// ProcGone tells the server that /proc is no longer reachable by path (the
+// gofer pivoted into a root without it): xattrs are then reached through
+// files opened for reading (symlinks have none). Call it before Serve.
+func (s *Server) ProcGone() { s.procFD = "" }
+
 // hostSpecialDevs returns the devices of the host's procfs, sysfs, cgroup
 // and securityfs mounts.
 func hostSpecialDevs() map[uint64]bool {

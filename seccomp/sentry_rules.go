@@ -61,6 +61,8 @@ func goRuntimeRules() map[uintptr][]Rule {
 		unix.SYS_CLOCK_GETTIME:   any6,
 		unix.SYS_RESTART_SYSCALL: any6,
 		unix.SYS_GETRANDOM:       any6,
+		// The runtime names its anonymous mappings (Go 1.25+).
+		unix.SYS_PRCTL: {{Eq(unix.PR_SET_VMA), Eq(unix.PR_SET_VMA_ANON_NAME)}},
 		// glibc's thread start-up (binaries linked with cgo).
 		unix.SYS_SET_ROBUST_LIST:   any6,
 		unix.SYS_RSEQ:              any6,
@@ -120,7 +122,11 @@ func sentryRules() map[uintptr][]Rule {
 			{Eq(unix.PTRACE_DETACH)},
 		},
 		unix.SYS_WAIT4: any6,
-		unix.SYS_KILL:  any6, // SIGKILL of a stub process; tests of liveness (signal 0)
+		// runsc boot's gofer child: os.Process's Wait (waitid, on a
+		// pidfd) and Kill (pidfd_send_signal).
+		unix.SYS_WAITID:            any6,
+		unix.SYS_PIDFD_SEND_SIGNAL: any6,
+		unix.SYS_KILL:              any6, // SIGKILL of a stub process; tests of liveness (signal 0)
 		// The stub is started from a sealed memfd: personality
 		// (ADDR_NO_RANDOMIZE, set and restored around fork), setsid and
 		// dup3/execve in the child, and the stub's own start-up (munmap,
@@ -134,9 +140,12 @@ func sentryRules() map[uintptr][]Rule {
 		unix.SYS_MEMFD_CREATE: {
 			{AnyArg, FlagsIn(unix.MFD_CLOEXEC | unix.MFD_ALLOW_SEALING)},
 		},
-		// The forked stub child's parent-death signal (the pool's stubs).
+		// The forked stub child's parent-death signal (the pool's stubs);
+		// PR_SET_NAME injected into stubs, which inherit this filter, to
+		// name them after their program (ptrace addressSpace.SetName).
 		unix.SYS_PRCTL: {
 			{Eq(unix.PR_SET_PDEATHSIG)},
+			{Eq(unix.PR_SET_NAME)},
 		},
 		unix.SYS_SCHED_SETAFFINITY: any6,
 		unix.SYS_SYSINFO:           any6,
@@ -177,9 +186,17 @@ func sentryRules() map[uintptr][]Rule {
 		// The gofer connection (fs/gofer): requests and host fds passed
 		// with SCM_RIGHTS over a unix socket the sentry already holds.
 		unix.SYS_SENDMSG: any6,
-		unix.SYS_RECVMSG: any6,
-		unix.SYS_POLL:    any6,
-		unix.SYS_PPOLL:   any6, // unix.Poll
+		// runsc boot's control socket (sentry/control): connections
+		// from the runsc commands.
+		unix.SYS_ACCEPT4:     any6,
+		unix.SYS_GETSOCKNAME: any6,
+		unix.SYS_GETPEERNAME: any6,
+		// net.FileListener on the control socket of a pod's later
+		// container, passed in by runsc create (runsc/cmd/boot_containers.go).
+		unix.SYS_GETSOCKOPT: {{AnyArg, Eq(unix.SOL_SOCKET), Eq(unix.SO_TYPE)}},
+		unix.SYS_RECVMSG:    any6,
+		unix.SYS_POLL:       any6,
+		unix.SYS_PPOLL:      any6, // unix.Poll
 		// Terminal ioctls passed through to the host terminal (fs/host),
 		// FIONREAD (TIOCINQ) on host fds.
 		unix.SYS_IOCTL: {

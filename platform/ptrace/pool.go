@@ -20,23 +20,49 @@ import (
 // poolSize is how many parked stubs the pool keeps ready.
 const poolSize = 3
 
-// parkedStub is a stub waiting in the pool.
+// parkedStub is a stub waiting in the pool, or the error that stopped the
+// stub factory from making one (err set, pid 0).
 type parkedStub struct {
 	pid int
+	err error
 }
 
 // startPool starts the pool goroutine of p.
 func (p *Platform) startPool() {
+	if err := p.startPoolWith(nil); err != nil {
+		panic(err) // without a factory startPoolWith does not fail
+	}
+}
+
+// startPoolWith starts the pool goroutine of p; with a factory (non-nil
+// prepare), the goroutine first runs prepare on its thread and starts the
+// master stub (factory.go), and parks stubs cloned from it.
+func (p *Platform) startPoolWith(prepare func() error) error {
 	p.pool = make(chan parkedStub, poolSize)
 	p.poolWant = make(chan struct{}, 1)
-	ready := make(chan struct{})
+	ready := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: PDEATHSIG is tied to this thread
-		close(ready)
+		if prepare != nil {
+			err := prepare()
+			if err == nil {
+				err = p.startMaster()
+			}
+			ready <- err
+			if err != nil {
+				return
+			}
+		} else {
+			ready <- nil
+		}
 		for {
 			for len(p.pool) < cap(p.pool) {
 				s, err := p.parkStub()
 				if err != nil {
+					if p.master != 0 {
+						// A waiting NewAddressSpace must learn it.
+						p.pool <- parkedStub{err: err}
+					}
 					break
 				}
 				p.pool <- s
@@ -44,13 +70,23 @@ func (p *Platform) startPool() {
 			<-p.poolWant
 		}
 	}()
-	<-ready
+	if err := <-ready; err != nil {
+		return err
+	}
 	p.poolStarted.Store(true)
+	return nil
 }
 
-// parkStub starts a stub and leaves it untraced in its pause loop.
+// parkStub starts a stub (or clones one from the master) and leaves it
+// untraced in its pause loop.
 func (p *Platform) parkStub() (parkedStub, error) {
-	pid, err := startStubPdeathsig(p.memFD)
+	var pid int
+	var err error
+	if p.master != 0 {
+		pid, err = p.cloneStub()
+	} else {
+		pid, err = startStubPdeathsig(p.memFD)
+	}
 	if err != nil {
 		return parkedStub{}, err
 	}
@@ -84,6 +120,9 @@ func (p *Platform) takeStub() (int, bool) {
 		select {
 		case p.poolWant <- struct{}{}:
 		default:
+		}
+		if s.err != nil {
+			return 0, false
 		}
 		if err := seize(s.pid); err != nil {
 			unix.Kill(s.pid, unix.SIGKILL)

@@ -32,6 +32,11 @@ type Platform struct {
 	poolStarted atomic.Bool
 	poolOnce    sync.Once
 	spaces      atomic.Int32
+	// master is the stub every stub is cloned from once StartStubFactory
+	// ran (factory.go), or 0; masterRegs its registers when ready. Only
+	// the pool's thread touches them after that.
+	master     int
+	masterRegs platform.Registers
 }
 
 // New returns a ptrace platform mapping application memory from memFD.
@@ -68,7 +73,12 @@ func (p *Platform) NewAddressSpace() (platform.AddressSpace, error) {
 	pid, ok := p.takeStub()
 	if !ok {
 		var err error
-		if pid, err = startStub(p.memFD); err != nil {
+		if p.master != 0 {
+			pid, err = p.waitStub()
+		} else {
+			pid, err = startStub(p.memFD)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

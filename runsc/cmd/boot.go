@@ -91,6 +91,12 @@ func (b *Boot) run() int {
 	if err != nil {
 		return fail(err)
 	}
+	if ns := sandbox.NetNSPath(spec); ns != "" {
+		// First, so that all threads and every child join it.
+		if err := sandbox.JoinNetNS(ns); err != nil {
+			return fail(err)
+		}
+	}
 	rootfs := specutil.RootPath(spec, b.bundle)
 	mf, p, err := newPlatform()
 	if err != nil {
@@ -186,10 +192,12 @@ func (b *Boot) run() int {
 	}
 	go srv.Serve(ln.(*net.UnixListener))
 	if confineFl {
-		// No chroot yet: the sentry still opens host paths (the rootfs
-		// and bind mounts are open already, but /proc/self/fd is read to
-		// name stdio); the gofer makes the chroot possible (step 2).
-		if _, err := sandbox.Confine(sandbox.ConfineOptions{}); err != nil {
+		// Everything from the host is open now: see confine_boot.go.
+		o := sandbox.BootOptions{Root: sandbox.EmptyRootDir(b.stateDir)}
+		if f, ok := p.(interface{ StartStubFactory(func() error) error }); ok {
+			o.StartStubFactory = f.StartStubFactory
+		}
+		if err := sandbox.ConfineBoot(o); err != nil {
 			return fail(fmt.Errorf("confining the sandbox: %v", err))
 		}
 	}

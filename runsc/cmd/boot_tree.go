@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -73,7 +74,7 @@ func buildContainerRoot(mf *memfile.File, rootfs string, s *specs.Spec) (*contai
 	}
 	// Pivoting needs CAP_SYS_ADMIN (a new mount namespace).
 	pivot := os.Geteuid() == 0
-	gp, err := startGoferArgs([]string{"--root=" + rootDir}, rootfs, goferReadOnly(s), false, pivot, mounts)
+	gp, err := startGoferArgs([]string{"--root=" + rootDir, "--confine=" + strconv.FormatBool(confineFl)}, rootfs, goferReadOnly(s), false, pivot, mounts)
 	if err != nil {
 		return nil, fmt.Errorf("serving the rootfs %s: %v", rootfs, err)
 	}

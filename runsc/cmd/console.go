@@ -9,6 +9,7 @@ import (
 
 	"stockade.dev/fs/host"
 	"stockade.dev/fs/vfs"
+	"stockade.dev/sentry/hostproc"
 )
 
 // The sandbox's side of host terminals (the design is in fs/host/tty.go):
@@ -24,7 +25,7 @@ func newHostTTY(fd int, name string) *host.TTY {
 		return nil
 	}
 	if name == "" {
-		name, _ = os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+		name, _ = hostproc.Readlink(fmt.Sprintf("self/fd/%d", fd))
 	}
 	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
 	if err != nil {
@@ -43,7 +44,7 @@ func stdioFile(fd int, tty *host.TTY) (vfs.FileDescription, error) {
 	if tty != nil && tty.SameFile(fd) {
 		return tty.NewFile(tty.Name(), fl)
 	}
-	name, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+	name, _ := hostproc.Readlink(fmt.Sprintf("self/fd/%d", fd))
 	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
 	if err != nil {
 		return nil, err

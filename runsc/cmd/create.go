@@ -111,6 +111,7 @@ func createContainer(id, bundle, pidFile, consoleSocket string, console *os.File
 		Terminal: spec.Process.Terminal, ConsoleSocket: consoleSocket, Console: console,
 		Stdio:      [3]*os.File{os.Stdin, os.Stdout, os.Stderr},
 		GlobalArgs: bootGlobalArgs(), Cgroup: cgroup, Confine: confineFl,
+		NetNS: sandbox.NetNSPath(spec),
 	})
 	if err != nil {
 		cleanup()

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -109,7 +110,7 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 	defer closeStdio()
 
 	rootfs := specutil.RootPath(spec, bundle)
-	gc, err := goferCommand([]string{"--root=" + rootDir}, rootfs, goferReadOnly(spec), false, os.Geteuid() == 0, mounts)
+	gc, err := goferCommand([]string{"--root=" + rootDir, "--confine=" + strconv.FormatBool(confineFl)}, rootfs, goferReadOnly(spec), false, os.Geteuid() == 0, mounts)
 	if err != nil {
 		return nil, fmt.Errorf("serving the rootfs %s: %v", rootfs, err)
 	}

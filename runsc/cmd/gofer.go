@@ -22,6 +22,7 @@ import (
 	fsgofer "stockade.dev/fs/gofer"
 	"stockade.dev/fs/vfs"
 	"stockade.dev/gofer"
+	"stockade.dev/runsc/sandbox"
 )
 
 // Gofer implements the hidden `runsc gofer`: the file server started by
@@ -124,6 +125,15 @@ func (g *Gofer) run() error {
 		if err := gofer.PivotInto(g.root); err != nil {
 			return fmt.Errorf("confining the gofer to %s: %v", g.root, err)
 		}
+		// /proc/self/fd now names the rootfs's /proc, not procfs.
+		for _, s := range serves {
+			s.srv.ProcGone()
+		}
+	}
+	if confineFl {
+		if err := sandbox.ConfineGofer(); err != nil {
+			return fmt.Errorf("confining the gofer: %v", err)
+		}
 	}
 	var wg sync.WaitGroup
 	for _, s := range serves {
@@ -143,10 +153,43 @@ func (g *Gofer) run() error {
 type goferProcess struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed once the gofer is reaped
+	// hostPid is the gofer's pid in the host's pid namespace (the audit
+	// records of a seccomp kill name it).
+	hostPid int
 	// Root is the root directory's filesystem root; Mounts the bind
 	// mounts', in the order asked for.
 	Root   vfs.Inode
 	Mounts []vfs.Inode
+}
+
+// killedBySeccomp reports whether the gofer, once reaped, died of SIGSYS
+// (its seccomp filter).
+func (gp *goferProcess) killedBySeccomp() bool {
+	ps := gp.cmd.ProcessState
+	if ps == nil {
+		return false
+	}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGSYS
+}
+
+// hostChildPid returns the pid, in the pid namespace of the mounted /proc
+// (the host's, for runsc boot before its chroot), of the calling thread's
+// only child, pid (in this process's pid namespace): the pid the kernel's
+// audit records name. It returns pid if it cannot tell.
+func hostChildPid(pid int) int {
+	b, err := os.ReadFile("/proc/thread-self/children")
+	if err != nil {
+		return pid
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 1 {
+		return pid
+	}
+	if n, err := strconv.Atoi(f[0]); err == nil {
+		return n
+	}
+	return pid
 }
 
 // goferMount is a directory, or a single file, a gofer serves besides
@@ -174,7 +217,8 @@ func (gp *goferProcess) Kill() {
 // With pivot the gofer starts in a new mount namespace and pivots into
 // root (runsc must have CAP_SYS_ADMIN).
 func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
-	return startGoferArgs(nil, root, readOnly, hideHost, pivot, mounts)
+	// runsc do's gofer is not confined (only the OCI commands' are).
+	return startGoferArgs([]string{"--confine=false"}, root, readOnly, hideHost, pivot, mounts)
 }
 
 // startGoferArgs is startGofer with global flags for `runsc` first
@@ -194,12 +238,19 @@ func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool
 	cmd.SysProcAttr.Pdeathsig = unix.SIGKILL
 	started := make(chan error, 1)
 	done := make(chan struct{})
+	gp := &goferProcess{cmd: cmd, done: done}
 	go func() {
 		runtime.LockOSThread()
 		err := cmd.Start()
+		if err == nil {
+			gp.hostPid = hostChildPid(cmd.Process.Pid)
+		}
 		started <- err
 		if err == nil {
 			cmd.Wait()
+			if gp.killedBySeccomp() {
+				slog.Error("runsc: " + sandbox.SeccompKillMessage("gofer", gp.hostPid))
+			}
 		}
 		close(done)
 	}()
@@ -210,10 +261,12 @@ func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool
 		gc.CloseClients()
 		return nil, fmt.Errorf("starting the gofer: %v", err)
 	}
-	gp := &goferProcess{cmd: cmd, done: done}
 	gp.Root, gp.Mounts, _, err = attachGofer(gc.Clients, readOnly, mounts, gc.FileNames)
 	if err != nil {
 		gp.Kill()
+		if gp.killedBySeccomp() {
+			return nil, errors.New(sandbox.SeccompKillMessage("gofer", gp.hostPid))
+		}
 		return nil, err
 	}
 	return gp, nil

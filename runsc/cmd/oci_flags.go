@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ func RegisterOCIFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&systemdCgroup, "systemd-cgroup", false, "read linux.cgroupsPath as systemd's slice:prefix:name (runsc makes the cgroup systemd would, itself)")
 	fs.StringVar(&rootlessFl, "rootless", "auto", "accepted for runc compatibility: true, false or auto")
 	fs.StringVar(&overlayFl, "overlay", "memory", "the container root's writable layer: memory (writes stay in the sandbox's memory) or none (writes go through the gofer to the host rootfs)")
-	fs.BoolVar(&confineFl, "confine", false, "confine the sandbox process (namespaces, chroot, seccomp) where runsc supports it")
+	fs.BoolVar(&confineFl, "confine", true, "confine the sandbox process: namespaces, chroot into an empty directory, no capabilities, seccomp (--confine=false only to debug)")
 }
 
 // bootGlobalArgs are the global flags `runsc boot` is given: those that
@@ -59,9 +60,7 @@ func bootGlobalArgs() []string {
 	if straceFlag {
 		args = append(args, "--strace")
 	}
-	if confineFl {
-		args = append(args, "--confine")
-	}
+	args = append(args, "--confine="+strconv.FormatBool(confineFl))
 	return args
 }
 

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -130,6 +131,9 @@ func (r *Run) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands
 				code = ws.ExitStatus()
 			case ws.Signaled():
 				code = 128 + int(ws.Signal())
+				if ws.Signal() == syscall.SIGSYS {
+					fmt.Fprintln(os.Stderr, "runsc: "+sandbox.SeccompKillMessage("sandbox", sb.Pid))
+				}
 			}
 		}
 	}

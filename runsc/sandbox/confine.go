@@ -169,8 +169,14 @@ func capSet(caps []uintptr) uint64 {
 	return m
 }
 
+// capLastOverride, if not 0, is lastCap's answer (read before a chroot).
+var capLastOverride uintptr
+
 // lastCap is the highest capability the running kernel knows.
 func lastCap() uintptr {
+	if capLastOverride != 0 {
+		return capLastOverride
+	}
 	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 && n < 64 {
 			return uintptr(n)

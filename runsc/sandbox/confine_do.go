@@ -250,11 +250,23 @@ func SuperviseDo(forward []os.Signal, learnFile string) int {
 // SIGSYSMessage is runsc's one line about a sentry killed by its seccomp
 // filter; nr < 0 means the call is unknown.
 func SIGSYSMessage(nr int) string {
+	return "runsc: " + seccompKill("sandbox", nr)
+}
+
+// SeccompKillMessage is the one line (without the "runsc: " prefix) about
+// process pid (as seen from the host's pid namespace), the "sandbox" or
+// the "gofer", killed by its seccomp filter: it names the host call when
+// the kernel's audit record can be read.
+func SeccompKillMessage(what string, pid int) string {
+	return seccompKill(what, killedSyscall(pid))
+}
+
+func seccompKill(what string, nr int) string {
 	call := "unknown"
 	if nr >= 0 {
 		call = fmt.Sprintf("%d, %s", nr, sysno.Name(uintptr(nr)))
 	}
-	return fmt.Sprintf("runsc: the sandbox was killed by its seccomp filter (host system call %s); this is a bug in Stockade, please report it with --debug-log", call)
+	return fmt.Sprintf("the %s was killed by its seccomp filter (host system call %s); this is a bug in Stockade, please report it with --debug-log", what, call)
 }
 
 // auditSyscall finds the call in a kernel audit record of a seccomp kill.

@@ -42,6 +42,9 @@ type Config struct {
 	// Confine starts the sandbox in new namespaces (SysProcAttr of
 	// confine.go); `runsc boot --confine` then confines itself.
 	Confine bool
+	// NetNS is a network namespace the sandbox joins (the spec's path)
+	// instead of a new one: confine_netns.go.
+	NetNS string
 }
 
 // Sandbox is a started sandbox process.
@@ -54,6 +57,11 @@ type Sandbox struct {
 // (its kernel built, the control socket served) or failed, with the
 // sandbox's one-line error.
 func Start(cfg *Config) (*Sandbox, error) {
+	if cfg.NetNS != "" {
+		if err := CheckNetNS(cfg.NetNS); err != nil {
+			return nil, err
+		}
+	}
 	l, err := control.Listen(cfg.StateDir)
 	if err != nil {
 		return nil, fmt.Errorf("creating the control socket: %v", err)
@@ -125,11 +133,11 @@ func Start(cfg *Config) (*Sandbox, error) {
 	// itself, and tools that configure "the container's namespace" through
 	// /proc/<pid>/ns/net (docker's libnetwork writes net.ipv6.conf.*
 	// sysctls there) must never reach the host's.
-	if os.Geteuid() == 0 {
+	if os.Geteuid() == 0 && cfg.NetNS == "" {
 		attr.Cloneflags |= syscall.CLONE_NEWNET
 	}
 	if cfg.Confine {
-		attr = SysProcAttr(SysProcAttrOptions{})
+		attr = SysProcAttr(SysProcAttrOptions{JoinNetwork: cfg.NetNS != ""})
 		// The sandbox outlives `runsc create`: no parent-death signal.
 		attr.Pdeathsig = 0
 		attr.Setsid = true
@@ -165,6 +173,9 @@ func Start(cfg *Config) (*Sandbox, error) {
 		cmd.Wait()
 		if msg == "" {
 			msg = "the sandbox process died while starting"
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGSYS {
+				msg = SeccompKillMessage("sandbox", cmd.Process.Pid)
+			}
 		}
 		return nil, errors.New(msg)
 	}

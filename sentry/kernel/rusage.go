@@ -2,9 +2,10 @@ package kernel
 
 import (
 	"bytes"
-	"os"
 	"strconv"
 	"sync"
+
+	"stockade.dev/sentry/hostproc"
 )
 
 // tgAccounting is a process's resource usage that outlives its threads.
@@ -27,7 +28,7 @@ func hostMaxRSS(tid int32) int64 {
 	if tid <= 0 {
 		return 0
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(int(tid)) + "/status")
+	b, err := hostproc.ReadFile(strconv.Itoa(int(tid)) + "/status")
 	if err != nil {
 		return 0
 	}

@@ -2,12 +2,13 @@ package kernel
 
 import (
 	"bytes"
-	"os"
 	"runtime"
 	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"stockade.dev/sentry/hostproc"
 )
 
 // taskAttrs are the per-thread attributes set by prctl(2), the sched_*
@@ -394,7 +395,7 @@ func (t *Task) CurrentCPU() int {
 	mask := t.Affinity()
 	in := func(c int) bool { return c >= 0 && c/64 < len(mask) && mask[c/64]&(1<<(c%64)) != 0 }
 	if tid := t.hostTID(); tid > 0 {
-		if b, err := os.ReadFile("/proc/" + strconv.Itoa(int(tid)) + "/stat"); err == nil {
+		if b, err := hostproc.ReadFile(strconv.Itoa(int(tid)) + "/stat"); err == nil {
 			if i := bytes.LastIndexByte(b, ')'); i >= 0 {
 				// processor is field 39; fields after the name start at 3.
 				if f := bytes.Fields(b[i+1:]); len(f) > 36 {

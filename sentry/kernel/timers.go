@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"bytes"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stockade.dev/platform"
+	"stockade.dev/sentry/hostproc"
 )
 
 // CPU time accounting
@@ -70,7 +70,7 @@ const clockTicks = 100
 // readHostSched reads a host thread's precise CPU time
 // (sum_exec_runtime), the first field of /proc/<tid>/schedstat.
 func readHostSched(tid int32) (int64, bool) {
-	ss, err := os.ReadFile("/proc/" + strconv.Itoa(int(tid)) + "/schedstat")
+	ss, err := hostproc.ReadFile(strconv.Itoa(int(tid)) + "/schedstat")
 	if err != nil {
 		return 0, false
 	}
@@ -86,7 +86,7 @@ func readHostSched(tid int32) (int64, bool) {
 func readHostThreadUsage(tid int32) (CPUUsage, bool) {
 	var u CPUUsage
 	ts := strconv.Itoa(int(tid))
-	stat, err := os.ReadFile("/proc/" + ts + "/stat")
+	stat, err := hostproc.ReadFile(ts + "/stat")
 	if err != nil {
 		return u, false
 	}

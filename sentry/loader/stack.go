@@ -2,12 +2,12 @@ package loader
 
 import (
 	"encoding/binary"
-	"os"
 	"sync"
 
 	"golang.org/x/sys/unix"
 
 	"stockade.dev/platform"
+	"stockade.dev/sentry/hostproc"
 	"stockade.dev/sentry/mm"
 )
 
@@ -50,7 +50,7 @@ var hostAux struct {
 func hostAuxv() (hwcap, hwcap2, minSig uint64) {
 	hostAux.once.Do(func() {
 		hostAux.minSigS = defaultMinStack
-		b, err := os.ReadFile("/proc/self/auxv")
+		b, err := hostproc.ReadFile("self/auxv")
 		if err != nil {
 			return
 		}

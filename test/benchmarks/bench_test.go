@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -70,6 +71,7 @@ func TestShortStockade(t *testing.T) {
 	}
 	bin := t.TempDir() + "/runsc"
 	build := exec.Command("go", "build", "-o", bin, "stockade.dev/runsc")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as `make build` (BUILD.md)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building runsc: %v\n%s", err, out)
 	}

@@ -331,6 +331,7 @@ func setupSandboxes(o *options, log io.Writer) []*sandbox {
 		if o.build && o.sandboxes["stockade"] {
 			cmd := exec.Command(goTool(), "build", "-o", bin, "./runsc")
 			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as `make build` (BUILD.md)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				st.broken = fmt.Sprintf("go build -o bin/runsc ./runsc: %v: %s", err, firstLine(out))
 				fmt.Fprintf(log, "benchmarks: building bin/runsc failed: %v\n%s", err, out)

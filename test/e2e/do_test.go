@@ -112,6 +112,9 @@ func sandbox(t *testing.T) []string {
 		bin := filepath.Join(root, "bin", "runsc")
 		cmd := exec.Command(goTool(), "build", "-o", bin, "./runsc")
 		cmd.Dir = root
+		// As `make build`: without cgo, so that the sandbox can drop the
+		// capabilities of all its threads (runsc/sandbox/confine_boot.go).
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			sandboxErr = fmt.Errorf("go build -o %s ./runsc: %v\n%s", bin, err, out)

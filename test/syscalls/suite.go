@@ -205,6 +205,7 @@ func BuildStockade(root, out string) error {
 	}
 	cmd := exec.Command(gotool, "build", "-o", out, "./runsc")
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as `make build` (BUILD.md)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build -o %s ./runsc: %v\n%s", out, err, b)
 	}
