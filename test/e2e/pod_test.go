@@ -214,16 +214,29 @@ func podBundle(t *testing.T, name string, ann map[string]string, args ...string)
 	return dir
 }
 
-// psPids returns the pids `runsc ps --format json` lists for id.
+// psPids returns the pids inside the sandbox (the PID column of `runsc
+// ps`'s table) of id's processes.
 func psPids(t *testing.T, r ociRuntime, id string) []int {
 	t.Helper()
-	res := r.call(t, "ps", "--format", "json", id)
+	res := r.call(t, "ps", id)
 	if res.code != 0 {
 		t.Fatalf("ps %s: %v", id, res)
 	}
+	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "UID") {
+		t.Fatalf("ps %s: no table in %q", id, res.stdout)
+	}
 	var pids []int
-	if err := json.Unmarshal([]byte(res.stdout), &pids); err != nil {
-		t.Fatalf("ps %s: %v in %q", id, err, res.stdout)
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) < 2 {
+			continue
+		}
+		pid, err := strconv.Atoi(f[1])
+		if err != nil {
+			t.Fatalf("ps %s: bad line %q", id, l)
+		}
+		pids = append(pids, pid)
 	}
 	sort.Ints(pids)
 	return pids
