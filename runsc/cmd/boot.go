@@ -164,6 +164,7 @@ func (b *Boot) run() int {
 		}
 	}
 	srv.StartInit = func() (*kernel.ThreadGroup, error) {
+		sandbox.ForbiddenSyscallAtStart() // a test hook (confine_boot.go)
 		var tty kernel.TTY
 		if console != nil {
 			tty = console

@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -55,13 +56,16 @@ type BootOptions struct {
 // create/run, which the sandbox and the gofer inherit (the container's
 // environment is the spec's, so the application cannot set it), makes
 // that process call syslog, outside its allowlist, right after installing
-// its filter, and be killed by SIGSYS. Tests prove with it that runsc
-// reports the kill in one line.
+// its filter, and be killed by SIGSYS; =start makes the sandbox do it when
+// told to start the container (ForbiddenSyscallAtStart). Tests prove with
+// it that runsc reports the kill in one line.
 const EnvForbiddenSyscall = envForbidden
 
 // ConfineBoot confines the calling `runsc boot` process (see the file
 // comment).
 func ConfineBoot(o BootOptions) error {
+	start := time.Now()
+	defer func() { slog.Debug("sandbox confined", "took", time.Since(start)) }()
 	if err := os.MkdirAll(o.Root, 0o700); err != nil {
 		return fmt.Errorf("making the empty root %s: %w", o.Root, err)
 	}
@@ -96,12 +100,29 @@ func ConfineBoot(o BootOptions) error {
 	if err := seccomp.InstallRules(seccomp.BootRules()); err != nil {
 		return fmt.Errorf("installing the sentry's seccomp filter: %w", err)
 	}
-	if os.Getenv(envForbidden) == "1" {
-		// syslog(SYSLOG_ACTION_SIZE_BUFFER): harmless, and never needed.
-		unix.Syscall(unix.SYS_SYSLOG, 10, 0, 0)
+	switch os.Getenv(envForbidden) {
+	case "1":
+		forbiddenSyscall()
+	case "start":
+		forbidAtStart = true
 	}
 	return nil
 }
+
+// forbidAtStart: the test hook fires at start (EnvForbiddenSyscall).
+var forbidAtStart bool
+
+// ForbiddenSyscallAtStart is the test hook's call when the container is
+// started (EnvForbiddenSyscall=start); it does nothing otherwise.
+func ForbiddenSyscallAtStart() {
+	if forbidAtStart {
+		forbiddenSyscall()
+	}
+}
+
+// forbiddenSyscall is syslog(SYSLOG_ACTION_SIZE_BUFFER): harmless, and
+// never needed by the sentry or the gofer.
+func forbiddenSyscall() { unix.Syscall(unix.SYS_SYSLOG, 10, 0, 0) }
 
 // detachedProc mounts a procfs of the caller's pid namespace on dir, opens
 // it and detaches the mount: the returned fd is the only way to it. If
