@@ -84,7 +84,7 @@ func sysPrlimit64(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		if n.Cur > n.Max {
 			return 0, unix.EINVAL
 		}
-		if n.Max > old.Max && t.Creds.EffectiveUID != 0 {
+		if n.Max > old.Max && !t.HasCap(unix.CAP_SYS_RESOURCE) {
 			return 0, unix.EPERM
 		}
 		if res == 7 && n.Max > 1<<20 {

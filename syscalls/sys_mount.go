@@ -33,7 +33,7 @@ func mountFlags(f uint64) uint64 {
 }
 
 func sysMount(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
-	if t.Creds.EffectiveUID != 0 {
+	if !t.HasCap(unix.CAP_SYS_ADMIN) {
 		return 0, unix.EPERM
 	}
 	flags := uint64(a[3])
@@ -109,7 +109,7 @@ func sysMount(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 }
 
 func sysUmount2(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
-	if t.Creds.EffectiveUID != 0 {
+	if !t.HasCap(unix.CAP_SYS_ADMIN) {
 		return 0, unix.EPERM
 	}
 	flags := a.Int(1)

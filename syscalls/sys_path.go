@@ -43,9 +43,18 @@ func doAccess(t *kernel.Task, dirfd int32, pathAddr uintptr, mode uint32, flags 
 	}
 	ctx := t.VFSContext()
 	if flags&unix.AT_EACCESS == 0 {
-		// access(2) checks with the real ids.
+		// access(2) checks with the real ids, and the capabilities
+		// those ids would have: the permitted set for real uid 0, none
+		// otherwise (as Linux, unless SECBIT_NO_SETUID_FIXUP).
 		c := t.Creds
-		ctx.Creds = &vfs.Creds{UID: c.RealUID, GID: c.RealGID, Groups: c.Groups, Privileged: c.RealUID == 0}
+		caps := c.Effective
+		if c.SecureBits&kernel.SecNoSetuidFixup == 0 {
+			caps = 0
+			if c.RealUID == 0 {
+				caps = c.Permitted
+			}
+		}
+		ctx.Creds = &vfs.Creds{UID: c.RealUID, GID: c.RealGID, Groups: c.Groups, Caps: uint64(caps)}
 	}
 	return 0, errnoOf(vfsOf(t).AccessAt(ctx, dir, path, mode, flags&unix.AT_SYMLINK_NOFOLLOW == 0, flags&unix.AT_EMPTY_PATH != 0))
 }
@@ -144,7 +153,7 @@ func sysChdir(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 }
 
 func sysChroot(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
-	if t.Creds.EffectiveUID != 0 {
+	if !t.HasCap(unix.CAP_SYS_CHROOT) {
 		return 0, unix.EPERM
 	}
 	vd, err := resolveDir(t, a[0])

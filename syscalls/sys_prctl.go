@@ -10,7 +10,7 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"prctl": partial(sysPrctl, "no seccomp filters (PR_SET_SECCOMP), PR_SET_MM, ambient capabilities or speculation control; PR_SET_VMA names are accepted and dropped; other options return EINVAL"),
+		"prctl": partial(sysPrctl, "no seccomp filters (PR_SET_SECCOMP), PR_SET_MM or speculation control; PR_SET_VMA names are accepted and dropped; other options return EINVAL"),
 	})
 }
 
@@ -73,7 +73,6 @@ func putInt32(t *kernel.Task, addr uintptr, v int32) error {
 func sysPrctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	option := a.Int(0)
 	arg2 := a[1]
-	root := t.Creds.EffectiveUID == 0
 	switch option {
 	case prSetPdeathsig:
 		if arg2 > 64 {
@@ -100,8 +99,7 @@ func sysPrctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		if arg2 > 1 {
 			return 0, unix.EINVAL
 		}
-		t.SetKeepCaps(arg2 == 1)
-		return 0, nil
+		return 0, t.SetKeepCaps(arg2 == 1)
 	case prGetTiming:
 		return 0, nil // PR_TIMING_STATISTICAL
 	case prSetTiming:
@@ -138,22 +136,15 @@ func sysPrctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	case prGetSeccomp:
 		return 0, nil
 	case prCapbsetRead:
-		if arg2 > kernel.CapLastCap {
+		if !kernel.ValidCap(uint64(arg2)) {
 			return 0, unix.EINVAL
 		}
-		if t.InBoundingSet(int(arg2)) {
+		if t.Creds.Bounding.Has(int(arg2)) {
 			return 1, nil
 		}
 		return 0, nil
 	case prCapbsetDrop:
-		if !root {
-			return 0, unix.EPERM
-		}
-		if arg2 > kernel.CapLastCap {
-			return 0, unix.EINVAL
-		}
-		t.DropFromBoundingSet(int(arg2))
-		return 0, nil
+		return 0, t.DropBoundingCap(int(min(arg2, 1<<20)))
 	case prGetTSC:
 		return 0, putInt32(t, arg2, prTSCEnable)
 	case prSetTSC:
@@ -162,15 +153,9 @@ func sysPrctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		}
 		return 0, nil
 	case prGetSecurebits:
-		return 0, nil
+		return uintptr(t.Creds.SecureBits), nil
 	case prSetSecurebits:
-		if !root {
-			return 0, unix.EPERM
-		}
-		if arg2 != 0 {
-			return 0, unix.EINVAL // securebits are not supported
-		}
-		return 0, nil
+		return 0, t.SetSecureBits(uint64(arg2))
 	case prSetTimerslack:
 		t.SetTimerSlack(uint64(arg2))
 		return 0, nil
@@ -190,7 +175,7 @@ func sysPrctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		}
 		return prMCEKillDefault, nil
 	case prSetMM:
-		if !root {
+		if !t.HasCap(unix.CAP_SYS_RESOURCE) {
 			return 0, unix.EPERM
 		}
 		return 0, unix.EINVAL
@@ -242,24 +227,7 @@ func sysPrctl(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		if a[3] != 0 || a[4] != 0 {
 			return 0, unix.EINVAL
 		}
-		switch arg2 {
-		case prCapAmbientClearAll:
-			if a[2] != 0 {
-				return 0, unix.EINVAL
-			}
-			return 0, nil
-		case prCapAmbientIsSet, prCapAmbientLower:
-			if a[2] > kernel.CapLastCap {
-				return 0, unix.EINVAL
-			}
-			return 0, nil
-		case prCapAmbientRaise:
-			if a[2] > kernel.CapLastCap {
-				return 0, unix.EINVAL
-			}
-			return 0, unix.EPERM // the cap is not in the inheritable set
-		}
-		return 0, unix.EINVAL
+		return prctlCapAmbient(t, arg2, a[2])
 	case prSetVMA:
 		return 0, prctlSetVMA(t, a)
 	}
@@ -293,4 +261,32 @@ func prctlSetVMA(t *kernel.Task, a *kernel.SyscallArgs) error {
 		}
 	}
 	return nil
+}
+
+// prctlCapAmbient implements PR_CAP_AMBIENT's operations on capability
+// cap.
+func prctlCapAmbient(t *kernel.Task, op, cap uintptr) (uintptr, error) {
+	if op == prCapAmbientClearAll {
+		if cap != 0 {
+			return 0, unix.EINVAL
+		}
+		t.LowerAmbientCaps(kernel.AllCaps)
+		return 0, nil
+	}
+	if !kernel.ValidCap(uint64(cap)) {
+		return 0, unix.EINVAL
+	}
+	switch op {
+	case prCapAmbientIsSet:
+		if t.Creds.Ambient.Has(int(cap)) {
+			return 1, nil
+		}
+		return 0, nil
+	case prCapAmbientRaise:
+		return 0, t.RaiseAmbientCap(int(cap))
+	case prCapAmbientLower:
+		t.LowerAmbientCaps(kernel.CapSetOf(int(cap)))
+		return 0, nil
+	}
+	return 0, unix.EINVAL
 }

@@ -47,7 +47,7 @@ func schedTarget(t *kernel.Task, pid int32) (*kernel.Task, error) {
 // sameOwner is Linux's check_same_owner: may t change o's scheduling
 // without CAP_SYS_NICE?
 func sameOwner(t, o *kernel.Task) bool {
-	return t.Creds.EffectiveUID == 0 || t.Creds.EffectiveUID == o.Creds.EffectiveUID || t.Creds.EffectiveUID == o.Creds.RealUID
+	return t.HasCap(unix.CAP_SYS_NICE) || t.Creds.EffectiveUID == o.Creds.EffectiveUID || t.Creds.EffectiveUID == o.Creds.RealUID
 }
 
 func sysSchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
@@ -142,7 +142,7 @@ func setScheduler(t, o *kernel.Task, policy int32, prio int32) error {
 	if prio < 0 || prio > 99 || policy == kernel.SchedDeadline || rtPolicy(policy) != (prio != 0) {
 		return unix.EINVAL
 	}
-	if t.Creds.EffectiveUID != 0 {
+	if !t.HasCap(unix.CAP_SYS_NICE) {
 		if rtPolicy(policy) {
 			rl := o.Rlimit(14).Cur // RLIMIT_RTPRIO
 			if policy != cur && rl == 0 {
@@ -340,7 +340,7 @@ func sysSetpriority(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		return 0, unix.ESRCH
 	}
 	nice := max(-20, min(19, a.Int(2)))
-	root := t.Creds.EffectiveUID == 0
+	root := t.HasCap(unix.CAP_SYS_NICE)
 	var rerr error
 	for _, o := range tasks {
 		if !root && o.Creds.RealUID != t.Creds.EffectiveUID && o.Creds.EffectiveUID != t.Creds.EffectiveUID {
@@ -385,7 +385,7 @@ func sysIoprioGet(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 func sysIoprioSet(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	prio := a.Int(2)
 	class, level := prio>>13, prio&7
-	root := t.Creds.EffectiveUID == 0
+	root := t.HasCap(unix.CAP_SYS_NICE)
 	switch class {
 	case ioprioClassRT:
 		if !root {

@@ -158,10 +158,20 @@ func sysKill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if len(tgs) == 0 {
 		return 0, unix.ESRCH
 	}
-	if sig != 0 {
-		for _, tg := range tgs {
+	// Processes the caller may not signal are skipped; EPERM if that was
+	// all of them (kill(-1) never reports EPERM).
+	sent := false
+	for _, tg := range tgs {
+		if o := tg.LiveTask(); o != nil && !t.MaySignal(o, sig) {
+			continue
+		}
+		sent = true
+		if sig != 0 {
 			tg.SendGroupSignal(kernel.SigInfo{Signo: sig, Code: 0 /* SI_USER */, PID: t.PID(), UID: t.Creds.RealUID})
 		}
+	}
+	if !sent && pid != -1 {
+		return 0, unix.EPERM
 	}
 	return 0, nil
 }
@@ -174,6 +184,9 @@ func sysTgkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	target := t.Kernel().FindTask(tid)
 	if target == nil || target.PID() != tgid {
 		return 0, unix.ESRCH
+	}
+	if !t.MaySignal(target, sig) {
+		return 0, unix.EPERM
 	}
 	if sig != 0 {
 		target.SendSignal(kernel.SigInfo{Signo: sig, Code: -6 /* SI_TKILL */, PID: t.PID(), UID: t.Creds.RealUID})
@@ -189,6 +202,9 @@ func sysTkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	target := t.Kernel().FindTask(tid)
 	if target == nil {
 		return 0, unix.ESRCH
+	}
+	if !t.MaySignal(target, sig) {
+		return 0, unix.EPERM
 	}
 	if sig != 0 {
 		target.SendSignal(kernel.SigInfo{Signo: sig, Code: -6, PID: t.PID(), UID: t.Creds.RealUID})
@@ -288,6 +304,9 @@ func sysRtSigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if tg == nil {
 		return 0, unix.ESRCH
 	}
+	if o := tg.LiveTask(); o != nil && !t.MaySignal(o, sig) {
+		return 0, unix.EPERM
+	}
 	tg.SendGroupSignal(info)
 	return 0, nil
 }
@@ -304,6 +323,9 @@ func sysRtTgsigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error)
 	target := t.Kernel().FindTask(tid)
 	if target == nil || target.PID() != tgid {
 		return 0, unix.ESRCH
+	}
+	if !t.MaySignal(target, sig) {
+		return 0, unix.EPERM
 	}
 	target.SendSignal(info)
 	return 0, nil

@@ -422,10 +422,11 @@ func parseControl(t *kernel.Task, s socket.Socket, buf []byte) (transport.Contro
 					GID: binary.LittleEndian.Uint32(data[8:]),
 				}
 				c := t.Creds
-				priv := c.EffectiveUID == 0
-				if (cr.PID != t.PID() && !priv) ||
-					(cr.UID != c.RealUID && cr.UID != c.EffectiveUID && cr.UID != c.SavedUID && !priv) ||
-					(cr.GID != c.RealGID && cr.GID != c.EffectiveGID && cr.GID != c.SavedGID && !priv) {
+				// Another pid needs CAP_SYS_ADMIN, another uid
+				// CAP_SETUID, another gid CAP_SETGID.
+				if (cr.PID != t.PID() && !c.HasCap(unix.CAP_SYS_ADMIN)) ||
+					(cr.UID != c.RealUID && cr.UID != c.EffectiveUID && cr.UID != c.SavedUID && !c.HasCap(unix.CAP_SETUID)) ||
+					(cr.GID != c.RealGID && cr.GID != c.EffectiveGID && cr.GID != c.SavedGID && !c.HasCap(unix.CAP_SETGID)) {
 					ctl.Release()
 					return ctl, unix.EPERM
 				}

@@ -19,7 +19,7 @@ func sysUnshare(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 		return 0, unix.EINVAL
 	}
 	if flags&unix.CLONE_NEWNS != 0 {
-		if t.Creds.EffectiveUID != 0 {
+		if !t.HasCap(unix.CAP_SYS_ADMIN) {
 			return 0, unix.EPERM
 		}
 		t.UnshareMountNamespace()

@@ -179,7 +179,7 @@ func mayWriteXattr(t *kernel.Task, vd vfs.VirtualDentry, name string) error {
 	ctx := t.VFSContext()
 	switch {
 	case len(name) > 8 && name[:8] == "trusted.", len(name) > 9 && name[:9] == "security.":
-		if !ctx.Creds.Privileged {
+		if !ctx.Creds.HasCap(unix.CAP_SYS_ADMIN) {
 			return unix.EPERM
 		}
 	case len(name) > 5 && name[:5] == "user.":

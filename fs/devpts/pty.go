@@ -690,7 +690,7 @@ func (f *slaveFile) TaskIoctl(t *kernel.Task, req, arg uintptr) (uintptr, error)
 		}
 		return 0, p.flush(int(arg), false)
 	case unix.TIOCSCTTY:
-		if f.StatusFlags()&unix.O_ACCMODE == unix.O_WRONLY && t.Creds.EffectiveUID != 0 {
+		if f.StatusFlags()&unix.O_ACCMODE == unix.O_WRONLY && !t.HasCap(unix.CAP_SYS_ADMIN) {
 			return 0, unix.EPERM
 		}
 		p.mu.Lock()
@@ -919,7 +919,7 @@ func (p *pty) commonIoctl(t *kernel.Task, req, arg uintptr, master bool) (uintpt
 		}
 		return 0, nil
 	case unix.TIOCSTI:
-		if t.Creds.EffectiveUID != 0 {
+		if !t.HasCap(unix.CAP_SYS_ADMIN) {
 			return 0, unix.EPERM
 		}
 		var c [1]byte

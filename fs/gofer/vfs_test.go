@@ -54,7 +54,7 @@ func TestOverlayLower(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := vfs.New(ofs.Root(), "overlay", "overlay", 0)
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
 	if s, err := vread(t, v, ctx, "/etc/conf"); err != nil || s != "lower" {
 		t.Fatalf("read %q %v", s, err)
 	}
@@ -84,7 +84,7 @@ func TestWritableMount(t *testing.T) {
 	os.Symlink("../../../../../../"+outside+"/secret", filepath.Join(dir, "rel"))
 	_, _, root := serve(t, dir, false)
 	v := vfs.New(root, "gofer", dir, 0)
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
 	vwrite(t, v, ctx, "/f", "data")
 	if b, _ := os.ReadFile(filepath.Join(dir, "f")); string(b) != "data" {
 		t.Fatalf("host sees %q", b)

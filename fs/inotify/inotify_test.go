@@ -21,7 +21,7 @@ func newVFS(t *testing.T) (*vfs.VFS, *vfs.Context) {
 	}
 	fs := tmpfs.New(mf, tmpfs.Options{Mode: 0o755, SizeLimit: 16 << 20})
 	v := vfs.New(fs.Root(), "tmpfs", "tmpfs", 0)
-	return v, &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
+	return v, &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
 }
 
 // drain reads every queued event as "wd:MASK:name" strings.

@@ -75,7 +75,7 @@ func (n *node) copyUpLocked(skipData bool) error {
 	if err := n.lower.Stat(&st); err != nil {
 		return err
 	}
-	creds := &vfs.Creds{UID: st.Uid, GID: st.Gid, Privileged: true}
+	creds := &vfs.Creds{UID: st.Uid, GID: st.Gid, Caps: vfs.AllCaps}
 	perm := st.Mode & 0o7777
 	var u vfs.Inode
 	var err error

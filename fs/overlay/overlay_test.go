@@ -46,7 +46,7 @@ func setup(t *testing.T) (*vfs.VFS, *vfs.Context, string) {
 	ofs, err := New(up.Root(), lower)
 	must(err)
 	v := vfs.New(ofs.Root(), "overlay", "overlay", 0)
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
 	return v, ctx, dir
 }
 

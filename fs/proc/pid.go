@@ -893,9 +893,6 @@ func (p *proc) statm() ([]byte, error) {
 		u.Exe/pg, (u.Data+u.Stack)/pg), nil
 }
 
-// capMask is every capability up to CAP_LAST_CAP.
-const capMask = uint64(1)<<(kernel.CapLastCap+1) - 1
-
 // cpuList renders CPU numbers as a list of ranges ("0-3,6").
 func cpuList(cpus []int) string {
 	var parts []string
@@ -1009,25 +1006,11 @@ func (p *proc) status() ([]byte, error) {
 	kv("SigBlk", "%016x", uint64(t.BlockedSignals()))
 	kv("SigIgn", "%016x", uint64(ign))
 	kv("SigCgt", "%016x", uint64(catch))
-	var bnd uint64
-	for i := 0; i <= kernel.CapLastCap; i++ {
-		if t.InBoundingSet(i) {
-			bnd |= 1 << i
-		}
-	}
-	var eff uint64
-	if c.EffectiveUID == 0 {
-		eff = bnd
-	}
-	var prm uint64
-	if c.EffectiveUID == 0 || c.RealUID == 0 || c.SavedUID == 0 {
-		prm = bnd
-	}
-	kv("CapInh", "%016x", 0)
-	kv("CapPrm", "%016x", prm&capMask)
-	kv("CapEff", "%016x", eff&capMask)
-	kv("CapBnd", "%016x", bnd&capMask)
-	kv("CapAmb", "%016x", 0)
+	kv("CapInh", "%016x", uint64(c.Inheritable))
+	kv("CapPrm", "%016x", uint64(c.Permitted))
+	kv("CapEff", "%016x", uint64(c.Effective))
+	kv("CapBnd", "%016x", uint64(c.Bounding))
+	kv("CapAmb", "%016x", uint64(c.Ambient))
 	nnp := 0
 	if t.NoNewPrivs() {
 		nnp = 1

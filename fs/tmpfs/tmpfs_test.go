@@ -19,7 +19,7 @@ func newTestVFS(t *testing.T) (*vfs.VFS, *vfs.Context, *FS) {
 	}
 	fs := New(mf, Options{Mode: 0o755, SizeLimit: 64 << 20})
 	v := vfs.New(fs.Root(), "tmpfs", "tmpfs", 0)
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root(), Umask: 0o022}
 	return v, ctx, fs
 }
 

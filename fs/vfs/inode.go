@@ -19,14 +19,26 @@ type Inode interface {
 	Open(vd VirtualDentry, flags int) (FileDescription, error)
 }
 
-// Creds are the credentials a VFS operation runs with.
+// Creds are the credentials a VFS operation runs with: the filesystem
+// ids and the effective capabilities (bit n: capability n, as
+// unix.CAP_DAC_OVERRIDE), which override permission checks as Linux's
+// do (permissions.go). A nil *Creds is the sentry itself: every check
+// passes.
 type Creds struct {
 	UID, GID uint32
 	Groups   []uint32
-	// Privileged bypasses permission checks (CAP_DAC_OVERRIDE,
-	// CAP_FOWNER, CAP_CHOWN): the sandbox's root.
-	Privileged bool
+	Caps     uint64
 }
+
+// AllCaps is every capability, the Caps of RootCreds.
+const AllCaps = uint64(1)<<(unix.CAP_LAST_CAP+1) - 1
+
+// RootCreds returns credentials of uid 0 with every capability: the
+// sandbox's own operations (building the container's tree).
+func RootCreds() *Creds { return &Creds{Caps: AllCaps} }
+
+// HasCap reports whether c holds capability cap (a nil c holds all).
+func (c *Creds) HasCap(cap int) bool { return c == nil || c.Caps&(1<<uint(cap)) != 0 }
 
 // InGroup reports whether the credentials include group gid.
 func (c *Creds) InGroup(gid uint32) bool {

@@ -244,7 +244,7 @@ func (v *VFS) MknodAt(ctx *Context, dir VirtualDentry, path string, mode uint32,
 		typ = unix.S_IFREG
 	case unix.S_IFREG, unix.S_IFIFO, unix.S_IFSOCK:
 	case unix.S_IFCHR, unix.S_IFBLK:
-		if ctx.Creds != nil && !ctx.Creds.Privileged {
+		if !ctx.Creds.HasCap(unix.CAP_MKNOD) {
 			return unix.EPERM
 		}
 	case unix.S_IFDIR:
@@ -565,8 +565,17 @@ func (v *VFS) SetStat(ctx *Context, vd VirtualDentry, opts *SetStatOptions) erro
 	if opts.Mode != nil && !isOwner(ctx.Creds, inode) {
 		return unix.EPERM
 	}
+	if opts.Mode != nil && *opts.Mode&unix.S_ISGID != 0 && !ctx.Creds.HasCap(unix.CAP_FSETID) {
+		// chmod(2): S_ISGID is dropped (silently) on a file whose group
+		// the caller is not in, unless CAP_FSETID.
+		var st unix.Stat_t
+		if inode.Stat(&st) == nil && !ctx.Creds.InGroup(st.Gid) {
+			m := *opts.Mode &^ unix.S_ISGID
+			opts.Mode = &m
+		}
+	}
 	if opts.UID != nil || opts.GID != nil {
-		if ctx.Creds != nil && !ctx.Creds.Privileged {
+		if !ctx.Creds.HasCap(unix.CAP_CHOWN) {
 			var st unix.Stat_t
 			inode.Stat(&st)
 			if opts.UID != nil && *opts.UID != st.Uid || st.Uid != ctx.Creds.UID {

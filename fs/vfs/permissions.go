@@ -16,8 +16,11 @@ const (
 	MayRead  = mayRead
 )
 
-// MayAccess checks the credentials against an inode's mode bits.
-// Privileged credentials pass, except that executing needs some x bit.
+// MayAccess checks the credentials against an inode's mode bits
+// (Linux's generic_permission): the owner, group or other bits must allow
+// want; failing that, CAP_DAC_OVERRIDE allows anything except executing a
+// file with no x bit at all, and CAP_DAC_READ_SEARCH allows reading any
+// file and searching any directory.
 func MayAccess(c *Creds, i Inode, want uint32) error {
 	if c == nil {
 		return nil
@@ -27,12 +30,6 @@ func MayAccess(c *Creds, i Inode, want uint32) error {
 		return err
 	}
 	mode := st.Mode
-	if c.Privileged {
-		if want&mayExec != 0 && mode&unix.S_IFMT != unix.S_IFDIR && mode&0o111 == 0 {
-			return unix.EACCES
-		}
-		return nil
-	}
 	var perm uint32
 	switch {
 	case c.UID == st.Uid:
@@ -42,15 +39,23 @@ func MayAccess(c *Creds, i Inode, want uint32) error {
 	default:
 		perm = mode & 7
 	}
-	if perm&want != want {
-		return unix.EACCES
+	if perm&want == want {
+		return nil
 	}
-	return nil
+	dir := mode&unix.S_IFMT == unix.S_IFDIR
+	if c.HasCap(unix.CAP_DAC_OVERRIDE) && (dir || want&mayExec == 0 || mode&0o111 != 0) {
+		return nil
+	}
+	if c.HasCap(unix.CAP_DAC_READ_SEARCH) && (want == mayRead || dir && want&mayWrite == 0) {
+		return nil
+	}
+	return unix.EACCES
 }
 
-// isOwner reports whether c owns inode i (or may act as its owner).
+// isOwner reports whether c owns inode i or may act as its owner
+// (CAP_FOWNER).
 func isOwner(c *Creds, i Inode) bool {
-	if c == nil || c.Privileged {
+	if c.HasCap(unix.CAP_FOWNER) {
 		return true
 	}
 	var st unix.Stat_t
@@ -61,12 +66,13 @@ func isOwner(c *Creds, i Inode) bool {
 }
 
 // mayDelete checks that c may remove (or rename) victim from dir: write and
-// search permission on dir, and the sticky bit rule.
+// search permission on dir, and the sticky bit rule (owner of the victim
+// or of dir, or CAP_FOWNER).
 func mayDelete(c *Creds, dir Inode, victim Inode) error {
 	if err := MayAccess(c, dir, mayWrite|mayExec); err != nil {
 		return err
 	}
-	if c == nil || c.Privileged {
+	if c.HasCap(unix.CAP_FOWNER) {
 		return nil
 	}
 	var dst, vst unix.Stat_t

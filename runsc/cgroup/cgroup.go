@@ -190,18 +190,19 @@ func Create(path string) (*Cgroup, error) {
 // mkdirLevels makes dir and its missing parents; with cpuset, each new
 // level inherits cpuset.cpus and cpuset.mems from its parent.
 func mkdirLevels(dir string, cpuset bool) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
 	parent := filepath.Dir(dir)
-	if parent != dir {
-		if err := mkdirLevels(parent, cpuset); err != nil {
+	if _, err := os.Stat(dir); err != nil {
+		if parent != dir {
+			if err := mkdirLevels(parent, cpuset); err != nil {
+				return err
+			}
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			return err
 		}
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return err
-	}
+	// An existing level too: another runsc may have just made it and not
+	// yet filled it in.
 	if cpuset {
 		for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
 			cur, err := readString(dir, f)

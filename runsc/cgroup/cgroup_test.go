@@ -55,7 +55,7 @@ func TestCreateApplyDestroy(t *testing.T) {
 			{"memory", "memory.limit_in_bytes", "67108864"},
 			{"cpu", "cpu.cfs_quota_us", "20000"},
 			{"cpu", "cpu.shares", "256"},
-			{"pids", "pids.max", "50"},
+			{"pids", "pids.max", "356"}, // HostPidsMax(50)
 		} {
 			if v, _ := readString(cg.Dir(c.ctl), c.file); v != c.want {
 				t.Errorf("%s = %q, want %q", c.file, v, c.want)
@@ -69,7 +69,7 @@ func TestCreateApplyDestroy(t *testing.T) {
 		t.Error(err)
 	}
 	st, err := cg.Stats()
-	if err != nil || st.MemoryLimit != uint64(limit) || st.PidsLimit != 50 || st.Pids != 1 {
+	if err != nil || st.MemoryLimit != uint64(limit) || st.PidsLimit != 356 || st.Pids != 1 {
 		t.Errorf("Stats = %+v, %v", st, err)
 	}
 	// Destroy thaws, kills the process and removes every directory.

@@ -59,7 +59,7 @@ func (cg *Cgroup) Apply(r *specs.LinuxResources) error {
 		}
 	}
 	if p := r.Pids; p != nil && p.Limit != nil {
-		v := maxOr(*p.Limit)
+		v := maxOr(HostPidsMax(*p.Limit))
 		if err := write(cg.Dir("pids"), "pids.max", v); err != nil {
 			return err
 		}
@@ -167,11 +167,26 @@ func (cg *Cgroup) applyV2(r *specs.LinuxResources) error {
 		}
 	}
 	if p := r.Pids; p != nil && p.Limit != nil {
-		if err := write(d, "pids.max", maxOr(*p.Limit)); err != nil {
+		if err := write(d, "pids.max", maxOr(HostPidsMax(*p.Limit))); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// HostPidsMax is the host pids.max of a sandbox whose container has the
+// pids limit limit (<= 0: none). The container's tasks are not host
+// processes: the sentry counts them against the limit itself
+// (kernel.PidsLimit). On the host each running task costs a sentry thread
+// and a stub thread, and the sandbox has a base of runtime threads, gofer
+// and parked stubs; the host limit bounds those, so that a fork bomb stops
+// in the sentry with EAGAIN, and the host limit only bounds a runaway
+// sandbox (hitting it can end the sentry).
+func HostPidsMax(limit int64) int64 {
+	if limit <= 0 {
+		return limit
+	}
+	return 2*limit + 256
 }
 
 // SharesToWeight converts cpu.shares (2..262144) to cpu.weight (1..10000)

@@ -19,7 +19,6 @@ import (
 	"stockade.dev/runsc/sandbox"
 	"stockade.dev/runsc/specutil"
 	"stockade.dev/sentry/control"
-	"stockade.dev/sentry/hostproc"
 	"stockade.dev/sentry/kernel"
 	"stockade.dev/syscalls"
 )
@@ -111,16 +110,18 @@ func (b *Boot) run() int {
 	// way this process dies), and killed here on every way out of run.
 	defer cr.Gofer.Kill()
 	v := cr.VFS
-	var console *hostConsole
+	// The console: stdio is a host pty slave whose controlling process
+	// this process is (sandbox.Start); the sandbox keeps the session and
+	// foreground process group, and the signals the host line discipline
+	// sends here go to that group (fs/host/tty.go).
+	var console *host.TTY
 	if b.console {
-		console = &hostConsole{fd: 0}
-		if nfd, err := unix.FcntlInt(0, unix.F_DUPFD_CLOEXEC, 3); err == nil {
-			console = &hostConsole{fd: nfd}
-		}
+		console = newHostTTY(0, "/dev/console")
 	}
 	var devConsole dev.Console
 	if console != nil {
 		devConsole = console
+		relayTerminalSignals(console)
 	}
 	dev.Register(v, devConsole)
 	k := kernel.New(p, mf, v, syscalls.Table())
@@ -131,6 +132,7 @@ func (b *Boot) run() int {
 	if spec.Hostname != "" {
 		k.Hostname = spec.Hostname
 	}
+	k.PidsLimit = specPidsLimit(spec)
 	if straceFlag {
 		if w, err := openLog(); err == nil && w != nil {
 			k.Strace = w
@@ -139,6 +141,7 @@ func (b *Boot) run() int {
 	if err := mountSpec(v, k, mf, spec, cr.Binds); err != nil {
 		return fail(err)
 	}
+	setConsoleNode(v, console)
 	// The init's program must exist now: runc fails create, not start.
 	proc := spec.Process
 	ctx := processContext(v, proc.User.UID, proc.User.GID, proc.User.AdditionalGids)
@@ -165,11 +168,7 @@ func (b *Boot) run() int {
 	}
 	srv.StartInit = func() (*kernel.ThreadGroup, error) {
 		sandbox.ForbiddenSyscallAtStart() // a test hook (confine_boot.go)
-		var tty kernel.TTY
-		if console != nil {
-			tty = console
-		}
-		tg, err := startSpecProcess(k, procFromSpec(proc), []int{0, 1, 2}, tty, true)
+		tg, err := startSpecProcess(k, procFromSpec(proc), []int{0, 1, 2}, console, true)
 		if err != nil {
 			return nil, err
 		}
@@ -182,13 +181,13 @@ func (b *Boot) run() int {
 				unix.Close(fd)
 			}
 		}()
-		var tty kernel.TTY
+		// A terminal of its own: runsc exec's host pty, whose host
+		// signals `runsc wait --tty` relays (MethodSignal, Foreground).
+		var tty *host.TTY
 		if cp.Terminal && len(fds) > 0 {
-			nfd, err := unix.FcntlInt(uintptr(fds[0]), unix.F_DUPFD_CLOEXEC, 3)
-			if err != nil {
-				return nil, err
+			if tty = newHostTTY(fds[0], ""); tty == nil {
+				return nil, fmt.Errorf("the exec's terminal is not a terminal")
 			}
-			tty = &hostConsole{fd: nfd}
 		}
 		return startSpecProcess(k, cp, fds, tty, false)
 	}
@@ -226,6 +225,7 @@ func procFromSpec(p *specs.Process) *control.Process {
 	cp := &control.Process{
 		Args: p.Args, Env: p.Env, Cwd: p.Cwd, UID: p.User.UID, GID: p.User.GID,
 		Groups: p.User.AdditionalGids, Terminal: p.Terminal,
+		Caps: capsFromSpec(p.Capabilities), NoNewPrivs: p.NoNewPrivileges,
 	}
 	for _, r := range p.Rlimits {
 		if res, err := specutil.RlimitResource(r.Type); err == nil {
@@ -235,25 +235,27 @@ func procFromSpec(p *specs.Process) *control.Process {
 	return cp
 }
 
-// processContext is the VFS context of a process with these ids.
+// processContext is the VFS context of a process with these ids (and
+// the capabilities of those ids, as runc has them when it changes to the
+// working directory).
 func processContext(v *vfs.VFS, uid, gid uint32, groups []uint32) *vfs.Context {
 	return processContextAt(v.Root(), uid, gid, groups)
 }
 
 // processContextAt is processContext in the mount namespace of root.
 func processContextAt(root vfs.VirtualDentry, uid, gid uint32, groups []uint32) *vfs.Context {
-	return &vfs.Context{Creds: &vfs.Creds{UID: uid, GID: gid, Groups: groups, Privileged: uid == 0}, Root: root, Cwd: root}
+	return &vfs.Context{Creds: kernel.NewCredentials(uid, gid, groups).VFSCreds(), Root: root, Cwd: root}
 }
 
 // startSpecProcess starts cp in k with the host fds as its fds 0, 1, 2...
 // (duplicated; the caller keeps its own).
-func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty kernel.TTY, init bool) (*kernel.ThreadGroup, error) {
+func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty *host.TTY, init bool) (*kernel.ThreadGroup, error) {
 	return startSpecProcessIn(k, k.VFS.Root(), "", cp, fds, tty, init)
 }
 
 // startSpecProcessIn is startSpecProcess in the pod container container
 // whose root is root (boot_containers.go); init starts its init.
-func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container string, cp *control.Process, fds []int, tty kernel.TTY, init bool) (*kernel.ThreadGroup, error) {
+func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container string, cp *control.Process, fds []int, tty *host.TTY, init bool) (*kernel.ThreadGroup, error) {
 	v := k.VFS
 	ctx := processContextAt(root, cp.UID, cp.GID, cp.Groups)
 	cwd := root
@@ -280,13 +282,10 @@ func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container stri
 	}
 	fdt := vfs.NewFDTable()
 	for i, fd := range fds {
-		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		f, err := stdioFile(fd, tty)
 		if err != nil {
 			continue
 		}
-		fl, _ := unix.FcntlInt(uintptr(nfd), unix.F_GETFL, 0)
-		name, _ := hostproc.Readlink(fmt.Sprintf("self/fd/%d", fd))
-		f := host.NewFile(nfd, name, uint32(fl)&^unix.O_CLOEXEC)
 		fdt.Set(int32(i), f, false)
 		f.DecRef()
 	}
@@ -294,10 +293,14 @@ func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container stri
 	for _, r := range cp.Rlimits {
 		rl[int(r.Resource)] = kernel.Rlimit{Cur: r.Soft, Max: r.Hard}
 	}
-	creds := kernel.NewCredentials(cp.UID, cp.GID, cp.Groups)
+	var ktty kernel.TTY
+	if tty != nil {
+		ktty = tty
+	}
 	tg, err := k.StartProcess(kernel.ProcessOptions{
 		Filename: path, Argv: cp.Args, Envv: cp.Env, FDTable: fdt,
-		FS: kernel.NewFSContext(root, cwd, 0o022), Creds: creds, Rlimits: rl, TTY: tty,
+		FS: kernel.NewFSContext(root, cwd, 0o022), Creds: processCreds(cp), NoNewPrivs: cp.NoNewPrivs,
+		Rlimits: rl, TTY: ktty,
 		Init: init && container == "", Container: container, ContainerInit: init && container != "",
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	fsgofer "stockade.dev/fs/gofer"
+	"stockade.dev/fs/host"
 	"stockade.dev/fs/vfs"
 	"stockade.dev/sentry/control"
 	"stockade.dev/sentry/kernel"
@@ -203,15 +204,15 @@ func (pc *podContainers) newServer(ct *podContainer) *control.Server {
 
 // stdioFor returns the fds a process of ct starts with and its terminal:
 // with a terminal, fds[0] is the pty and becomes the process's 0, 1, 2.
-func (ct *podContainer) stdioFor(terminal bool, fds []int) ([]int, kernel.TTY, error) {
+func (ct *podContainer) stdioFor(terminal bool, fds []int) ([]int, *host.TTY, error) {
 	if !terminal || len(fds) == 0 {
 		return fds, nil, nil
 	}
-	nfd, err := unix.FcntlInt(uintptr(fds[0]), unix.F_DUPFD_CLOEXEC, 3)
-	if err != nil {
-		return nil, nil, err
+	tty := newHostTTY(fds[0], "")
+	if tty == nil {
+		return nil, nil, fmt.Errorf("the container's terminal is not a terminal")
 	}
-	return []int{fds[0], fds[0], fds[0]}, &hostConsole{fd: nfd}, nil
+	return []int{fds[0], fds[0], fds[0]}, tty, nil
 }
 
 // destroy ends ct (runsc delete): its processes die, its control socket

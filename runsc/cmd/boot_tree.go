@@ -152,7 +152,7 @@ func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, bi
 
 // mountSpecAt is mountSpec in the mount namespace whose root is root.
 func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: root, Cwd: root}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: root, Cwd: root}
 	mount := func(dst string, root vfs.Inode, fsType, source string, flags uint64, data string) error {
 		if err := mountAt(v, ctx, dst, root, fsType, source, flags, data); err != nil {
 			if _, err2 := v.MountAt(ctx, dst, root, fsType, source, flags, data); err2 != nil {

@@ -73,3 +73,29 @@ func joinCgroup(path string, pid int) error {
 	}
 	return cg.Join(pid)
 }
+
+// specPidsLimit is the container's pids limit (0: none), which the sentry
+// enforces on its tasks (kernel.PidsLimit).
+func specPidsLimit(spec *specs.Spec) int {
+	if spec.Linux == nil || spec.Linux.Resources == nil || spec.Linux.Resources.Pids == nil || spec.Linux.Resources.Pids.Limit == nil {
+		return 0
+	}
+	if l := *spec.Linux.Resources.Pids.Limit; l > 0 {
+		return int(l)
+	}
+	return 0
+}
+
+// joinSandboxCgroup moves a host process of a pod's later container (its
+// gofer, its proxy) into the sandbox's cgroup, where the sentry running
+// the container is. A later container has no host cgroup of its own: its
+// tasks are the shared sentry's, so its linux.resources are not applied
+// on the host (the pod sandbox's are).
+func joinSandboxCgroup(path string, pid int) {
+	if path == "" {
+		return
+	}
+	if err := joinCgroup(path, pid); err != nil {
+		slog.Warn("moving a pod container's process into the sandbox's cgroup", "pid", pid, "err", err)
+	}
+}

@@ -38,7 +38,8 @@ import (
 //
 // The container's state holds the sandbox process's pid (as gVisor's does);
 // start, state, kill, ps, exec and wait reach the container through its
-// own control socket; delete destroys it in the sentry.
+// own control socket; delete destroys it in the sentry
+// (destroySubcontainer).
 
 // createSubcontainer creates container id of the pod whose sandbox
 // container is sandboxID. On error nothing is left behind. The container
@@ -123,6 +124,7 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 	if err != nil {
 		return nil, fmt.Errorf("starting the gofer: %v", err)
 	}
+	joinSandboxCgroup(sb.State.Cgroup, gofer.Process.Pid)
 
 	fds := []int{int(lf.Fd())}
 	for _, f := range stdio {
@@ -143,6 +145,7 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 		control.Call(ct.Dir, &control.Request{Method: control.MethodDestroy}, nil)
 		return nil, err
 	}
+	joinSandboxCgroup(sb.State.Cgroup, proxy.Process.Pid)
 	goferStart, _, _ := container.ProcStart(gofer.Process.Pid)
 	proxyStart, _, _ := container.ProcStart(proxy.Process.Pid)
 	ct.State = container.State{
@@ -228,10 +231,19 @@ func proxyGlobalArgs() []string {
 	return args
 }
 
-// deleteSubcontainer deletes a later container of a pod: its processes,
-// root and control socket in the sentry, its gofer and proxy, its state.
-// The rest of the pod runs on.
-func deleteSubcontainer(ct *container.Container) error {
+// destroySubcontainer ends a later container of a pod in its sandbox (its
+// processes, root, control socket) and its gofer and proxy; the rest of
+// the pod runs on (runsc delete, through destroySandbox).
+func destroySubcontainer(ct *container.Container) {
+	if ct.SandboxAlive() && ct.SandboxPaused() {
+		// The frozen sentry cannot answer: it destroys the container when
+		// the pod is resumed (its gofer and proxy then end), as frozen
+		// processes die of SIGKILL once thawed.
+		if err := control.Post(ct.Dir, &control.Request{Method: control.MethodDestroy}); err != nil {
+			slog.Warn("destroying the container in the paused sandbox", "id", ct.State.ID, "err", err)
+		}
+		return
+	}
 	if ct.SandboxAlive() {
 		if _, err := control.Call(ct.Dir, &control.Request{Method: control.MethodDestroy}, nil); err != nil && err != control.ErrNoSandbox {
 			slog.Warn("destroying the container in the sandbox", "id", ct.State.ID, "err", err)
@@ -250,10 +262,4 @@ func deleteSubcontainer(ct *container.Container) error {
 			slog.Warn("the container's gofer or proxy did not end", "id", ct.State.ID)
 		}
 	}
-	if h := ct.State.Hooks; h != nil {
-		if err := ct.RunHooks("poststop", h.Poststop, container.Stopped); err != nil {
-			slog.Warn("poststop hook failed", "err", err)
-		}
-	}
-	return ct.Destroy()
 }

@@ -70,8 +70,13 @@ func (d *Delete) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcomma
 	return subcommands.ExitSuccess
 }
 
-// destroySandbox ends the sandbox process of ct (thawing it if frozen).
+// destroySandbox ends the sandbox process of ct (thawing it if frozen);
+// for a later container of a pod, that container alone.
 func destroySandbox(ct *container.Container) {
+	if ct.State.Pod != nil {
+		destroySubcontainer(ct)
+		return
+	}
 	if ct.SandboxAlive() {
 		unix.Kill(ct.State.Pid, unix.SIGKILL)
 	}
@@ -86,9 +91,6 @@ func destroySandbox(ct *container.Container) {
 // deleteContainer ends ct's sandbox, runs the poststop hooks and removes
 // the state (and releases the lock).
 func deleteContainer(ct *container.Container) error {
-	if ct.State.Pod != nil {
-		return deleteSubcontainer(ct)
-	}
 	destroySandbox(ct)
 	if h := ct.State.Hooks; h != nil {
 		if err := ct.RunHooks("poststop", h.Poststop, container.Stopped); err != nil {

@@ -156,17 +156,14 @@ func runDo(args []string) (int, error) {
 
 	fdt := vfs.NewFDTable()
 	for fd := 0; fd < 3; fd++ {
-		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		f, err := stdioFile(fd, doConsole)
 		if err != nil {
 			continue // closed stdio stays closed in the sandbox
 		}
-		fl, _ := unix.FcntlInt(uintptr(nfd), unix.F_GETFL, 0)
-		name, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
-		f := host.NewFile(nfd, name, uint32(fl)&^unix.O_CLOEXEC)
 		fdt.Set(int32(fd), f, false)
 		f.DecRef()
 	}
-	creds0 := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	creds0 := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
 	cwd := v.Root()
 	if wd, err := os.Getwd(); err == nil {
 		if vd, err := v.Resolve(creds0, vfs.VirtualDentry{}, wd, vfs.ResolveOptions{Follow: true}); err == nil {
@@ -180,7 +177,7 @@ func runDo(args []string) (int, error) {
 	}
 	creds := kernel.NewCredentials(uint32(unix.Getuid()), uint32(unix.Getgid()), g32)
 
-	ctx := &vfs.Context{Creds: &vfs.Creds{UID: creds.EffectiveUID, GID: creds.EffectiveGID, Groups: creds.Groups, Privileged: creds.EffectiveUID == 0}, Root: v.Root(), Cwd: cwd}
+	ctx := &vfs.Context{Creds: creds.VFSCreds(), Root: v.Root(), Cwd: cwd}
 	path, err := lookPath(v, ctx, args[0], os.Getenv("PATH"))
 	if err != nil {
 		return err.(*shellError).code, err
@@ -205,11 +202,11 @@ func runDo(args []string) (int, error) {
 			if confined != nil {
 				continue // the supervisor forwards signals (once) instead
 			}
-			k.SignalInit(int(s.(syscall.Signal)))
+			doSignal(k, int(s.(syscall.Signal)))
 		}
 	}()
 	if confined != nil {
-		go confined.RelaySignals(k.SignalInit)
+		go confined.RelaySignals(func(sig int) { doSignal(k, sig) })
 	}
 	st := k.Wait()
 	signal.Stop(sigs)
@@ -264,7 +261,7 @@ func buildDoTree(mf *memfile.File, goferC <-chan goferResult) (*vfs.VFS, error) 
 	}
 	v := vfs.New(ofs.Root(), "overlay", "overlay", 0)
 	v.Root().Mount.Options = "lowerdir=/,upperdir=(memory)"
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
 	// /tmp stays part of the root overlay for `runsc do` (unlike a
 	// container's layout): `do` runs host commands on host files, and
 	// programs and data the user put in the host's /tmp must be visible.

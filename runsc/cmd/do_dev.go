@@ -15,8 +15,9 @@ import (
 // the tmpfs mounts may cover (mountDevShm).
 
 // doConsole is the host terminal `runsc do` runs on, if any: /dev/console
-// and the first session's controlling terminal (/dev/tty).
-var doConsole *hostConsole
+// and the first session's controlling terminal (/dev/tty), with the
+// sandbox's own session and foreground process group (fs/host/tty.go).
+var doConsole *host.TTY
 
 // mountDev registers the sentry's devices with v and mounts /dev and
 // /dev/pts (called from mountSpecialFilesystems).
@@ -34,50 +35,36 @@ func mountDev(v *vfs.VFS, ctx *vfs.Context) error {
 }
 
 // attachConsole makes the host terminal (if any) the controlling terminal
-// of the sandbox's first session (pid 1's). Call it before StartInit.
+// of the sandbox's first session (pid 1's, whose process group is in the
+// foreground). Call it before StartInit.
 func attachConsole(k *kernel.Kernel) {
 	if doConsole != nil {
 		k.SetSessionTTY(1, doConsole)
+		doConsole.AttachSession(k, 1, 1)
 	}
 }
 
-// hostConsole is a host terminal: opening it opens a duplicate of the
-// host fd.
-type hostConsole struct{ fd int }
-
 // findHostConsole returns the first of stdin, stdout and stderr that is a
-// terminal (duplicated), or nil.
-func findHostConsole() *hostConsole {
+// terminal, or nil.
+func findHostConsole() *host.TTY {
 	for fd := 0; fd < 3; fd++ {
-		if _, err := unix.IoctlGetTermios(fd, unix.TCGETS); err != nil {
-			continue
+		if tty := newHostTTY(fd, "/dev/console"); tty != nil {
+			return tty
 		}
-		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
-		if err != nil {
-			continue
-		}
-		return &hostConsole{fd: nfd}
 	}
 	return nil
 }
 
-func (c *hostConsole) open(name string, flags int) (vfs.FileDescription, error) {
-	nfd, err := unix.FcntlInt(uintptr(c.fd), unix.F_DUPFD_CLOEXEC, 3)
-	if err != nil {
-		return nil, unix.ENXIO
+// doSignal delivers a signal runsc do received: the ones a terminal's line
+// discipline sends (^C, ^\, a resize) go to the foreground process group
+// of the sandbox's terminal when runsc do runs on one, the rest (and those
+// without a terminal) to the init.
+func doSignal(k *kernel.Kernel, sig int) {
+	switch unix.Signal(sig) {
+	case unix.SIGINT, unix.SIGQUIT, unix.SIGWINCH:
+		if doConsole != nil && doConsole.HostSignal(unix.Signal(sig)) {
+			return
+		}
 	}
-	return host.NewFile(nfd, name, uint32(flags)&(unix.O_ACCMODE|unix.O_NONBLOCK|unix.O_APPEND)), nil
+	k.SignalInit(sig)
 }
-
-// OpenConsole implements dev.Console.
-func (c *hostConsole) OpenConsole(flags int) (vfs.FileDescription, error) {
-	return c.open("/dev/console", flags)
-}
-
-// OpenTTY implements kernel.TTY.
-func (c *hostConsole) OpenTTY(_ *kernel.Task, _ vfs.VirtualDentry, flags int) (vfs.FileDescription, error) {
-	return c.open("/dev/tty", flags)
-}
-
-// SessionLost implements kernel.TTY.
-func (c *hostConsole) SessionLost(int32) {}

@@ -16,7 +16,7 @@ import (
 // at /sys/fs/cgroup. They need the kernel, so they are mounted once it
 // exists, before the first process starts.
 func mountKernelFS(v *vfs.VFS, k *kernel.Kernel) error {
-	ctx := &vfs.Context{Creds: &vfs.Creds{Privileged: true}, Root: v.Root(), Cwd: v.Root()}
+	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: v.Root(), Cwd: v.Root()}
 	const common = vfs.MountNoSuid | vfs.MountNoDev | vfs.MountNoExec
 	// Making /proc and /sys in the root's memory layer must not show as a
 	// change of / (its times are the host's, as if they had been there).

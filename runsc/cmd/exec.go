@@ -83,7 +83,7 @@ func (e *Exec) SetFlags(fs *flag.FlagSet) {
 	fs.StringVar(&e.processLabel, "process-label", "", "accepted for runc compatibility")
 	fs.StringVar(&e.apparmor, "apparmor", "", "accepted for runc compatibility")
 	fs.BoolVar(&e.noNewPrivs, "no-new-privs", false, "set the no new privileges value for the process")
-	fs.Var(&e.caps, "cap", "add a capability to the bounding set for the process (accepted)")
+	fs.Var(&e.caps, "cap", "add a capability to the bounding, effective and permitted sets of the process (repeatable)")
 	fs.Var(&e.caps, "c", "same as --cap")
 	fs.IntVar(&e.preserveFDs, "preserve-fds", 0, "accepted for runc compatibility")
 	fs.BoolVar(&e.ignorePaused, "ignore-paused", false, "accepted for runc compatibility")
@@ -150,6 +150,7 @@ func (e *Exec) process(ct *container.Container, args []string) (*specs.Process, 
 	if e.noNewPrivs {
 		p.NoNewPrivileges = true
 	}
+	addExecCaps(p, e.caps)
 	// HOME is the exec user's, as runc sets it, unless given.
 	specutil.AddHome(p, ct.State.Rootfs)
 	return p, nil
@@ -184,9 +185,10 @@ func (e *Exec) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommand
 	ct.Unlock()
 
 	fds := []int{0, 1, 2}
-	var master *os.File
+	var master, slave *os.File
 	if p.Terminal {
-		m, slave, err := sandbox.OpenPty()
+		m, s, err := sandbox.OpenPty()
+		slave = s
 		if err != nil {
 			return execError("exec failed: allocating a pty: %v", err)
 		}
@@ -203,6 +205,7 @@ func (e *Exec) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommand
 		} else {
 			master = m
 			defer master.Close()
+			resizeFrom(0, master) // before the process runs
 		}
 		sfd := int(slave.Fd())
 		fds = []int{sfd, sfd, sfd}
@@ -217,22 +220,41 @@ func (e *Exec) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommand
 		return execError("exec failed: %v", err)
 	}
 	pid := resp.PID
-	if e.detach {
+	var waiter *exec.Cmd
+	if e.detach || slave != nil {
 		// A waiter process stands for the exec'd process on the host: it
 		// exits with its status, so a parent (containerd's shim) that
-		// waits for the pid in --pid-file sees the exit.
-		w := exec.Command("/proc/self/exe", append(append([]string{}, os.Args[1:indexOf(os.Args, "exec")]...), "wait", "--pid", strconv.Itoa(int(pid)), "--quiet", id)...)
+		// waits for the pid in --pid-file sees the exit. With a terminal
+		// it also holds the pty as its controlling terminal and relays
+		// the signals the host line discipline sends it (^C, ^Z, a
+		// resize) to the foreground process group inside (wait --tty;
+		// fs/host/tty.go), detached or not.
+		args := append(append([]string{}, os.Args[1:indexOf(os.Args, "exec")]...), "wait", "--pid", strconv.Itoa(int(pid)), "--quiet")
+		attr := &syscall.SysProcAttr{Setsid: true}
+		if slave != nil {
+			args = append(args, "--tty")
+			attr.Setctty, attr.Ctty = true, 0
+			if !e.detach {
+				attr.Pdeathsig = unix.SIGKILL
+			}
+		}
+		w := exec.Command("/proc/self/exe", append(args, id)...)
 		w.Args[0] = "runsc"
-		w.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		w.SysProcAttr = attr
+		if slave != nil {
+			w.Stdin = slave
+		}
 		if err := w.Start(); err != nil {
 			return execError("exec failed: starting the exec waiter: %v", err)
 		}
+		waiter = w
+	}
+	if e.detach {
 		if e.pidFile != "" {
-			if err := writePidFile(e.pidFile, w.Process.Pid); err != nil {
+			if err := writePidFile(e.pidFile, waiter.Process.Pid); err != nil {
 				return execError("exec failed: %v", err)
 			}
 		}
-		w.Process.Release()
 		return subcommands.ExitSuccess
 	}
 	if e.pidFile != "" {
@@ -243,9 +265,7 @@ func (e *Exec) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommand
 	var copied <-chan struct{}
 	if master != nil {
 		if st, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
-			if ws, err := unix.IoctlGetWinsize(0, unix.TIOCGWINSZ); err == nil {
-				unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws)
-			}
+			resizeFrom(0, master)
 			raw := *st
 			raw.Lflag &^= unix.ECHO | unix.ICANON | unix.ISIG | unix.IEXTEN
 			raw.Iflag &^= unix.ICRNL | unix.IXON
@@ -259,6 +279,12 @@ func (e *Exec) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommand
 	signal.Notify(sigs, forwardedSignals...)
 	go func() {
 		for s := range sigs {
+			if s == unix.SIGWINCH && master != nil {
+				// As runc: the terminal is resized; the host pty tells
+				// the waiter, which tells the foreground group inside.
+				resizeFrom(0, master)
+				continue
+			}
 			control.Call(dir, &control.Request{Method: control.MethodSignal, PID: pid, Signal: int32(s.(syscall.Signal))}, nil)
 		}
 	}()
@@ -293,8 +319,8 @@ func indexOf(args []string, s string) int {
 // process exec'd into it) to exit; print {"id", "exitStatus"} and exit
 // with that status.
 type Wait struct {
-	pid   int
-	quiet bool
+	pid        int
+	quiet, tty bool
 }
 
 // Name implements subcommands.Command.
@@ -312,6 +338,7 @@ func (*Wait) Usage() string {
 func (w *Wait) SetFlags(fs *flag.FlagSet) {
 	fs.IntVar(&w.pid, "pid", 0, "the process to wait for (its pid inside the sandbox); 0 is the init")
 	fs.BoolVar(&w.quiet, "quiet", false, "print nothing")
+	fs.BoolVar(&w.tty, "tty", false, "(internal) stdin is the process's terminal, this process its controlling process: relay the terminal's signals to its foreground process group")
 }
 
 // Execute implements subcommands.Command.
@@ -324,6 +351,9 @@ func (w *Wait) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommand
 	dir := filepath.Join(rootDir, id)
 	if _, err := os.Stat(dir); err != nil {
 		return ociError("%v", container.ErrNotExist)
+	}
+	if w.tty {
+		relayTerminalSignalsTo(dir, int32(w.pid))
 	}
 	resp, err := control.Call(dir, &control.Request{Method: control.MethodWait, PID: int32(w.pid)}, nil)
 	if err != nil {
@@ -338,4 +368,48 @@ func (w *Wait) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommand
 		fmt.Println(string(b))
 	}
 	return subcommands.ExitStatus(code)
+}
+
+// resizeFrom gives pty master the window size of terminal fd.
+func resizeFrom(fd int, master *os.File) {
+	if ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil {
+		unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws)
+	}
+}
+
+// relayTerminalSignalsTo sends the terminal signals this process receives
+// (as the controlling process of an exec'd process's host pty) to the
+// foreground process group of process pid's terminal in the sandbox whose
+// state directory is dir.
+func relayTerminalSignalsTo(dir string, pid int32) {
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, terminalSignals...)
+	go func() {
+		for s := range sigs {
+			control.Call(dir, &control.Request{Method: control.MethodSignal, PID: pid, Signal: int32(s.(syscall.Signal)), Foreground: true}, nil)
+		}
+	}()
+}
+
+// addExecCaps adds the --cap capabilities to p as runc does: to the
+// bounding, effective and permitted sets, and to the ambient set if the
+// process has an inheritable set.
+func addExecCaps(p *specs.Process, caps []string) {
+	if len(caps) == 0 {
+		return
+	}
+	c := &specs.LinuxCapabilities{}
+	if p.Capabilities != nil {
+		cp := *p.Capabilities
+		c = &cp
+	}
+	for _, name := range caps {
+		c.Bounding = append(c.Bounding, name)
+		c.Effective = append(c.Effective, name)
+		c.Permitted = append(c.Permitted, name)
+		if c.Inheritable != nil {
+			c.Ambient = append(c.Ambient, name)
+		}
+	}
+	p.Capabilities = c
 }

@@ -35,7 +35,7 @@ func RegisterOCIFlags(fs *flag.FlagSet) {
 	fs.StringVar(&logFile, "log", "", "write runsc's log (errors included) to this file")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.BoolVar(&systemdCgroup, "systemd-cgroup", false, "accepted for runc compatibility (cgroups paths are plain paths)")
+	fs.BoolVar(&systemdCgroup, "systemd-cgroup", false, "read linux.cgroupsPath as systemd's slice:prefix:name (runsc makes the cgroup systemd would, itself)")
 	fs.StringVar(&rootlessFl, "rootless", "auto", "accepted for runc compatibility: true, false or auto")
 	fs.StringVar(&overlayFl, "overlay", "memory", "the container root's writable layer: memory (writes stay in the sandbox's memory) or none (writes go through the gofer to the host rootfs)")
 	fs.BoolVar(&confineFl, "confine", true, "confine the sandbox process: namespaces, chroot into an empty directory, no capabilities, seccomp (--confine=false only to debug)")

@@ -72,6 +72,9 @@ func pauseResume(fs *flag.FlagSet, name string, freeze bool) subcommands.ExitSta
 		return ociError("%v", err)
 	}
 	defer ct.Unlock()
+	if p := ct.State.Pod; p != nil {
+		return ociError("%s is a container of the pod of %s, which shares its sandbox: %s the pod's sandbox container %s instead", id, p.Sandbox, name, p.Sandbox)
+	}
 	st := ct.Status()
 	if freeze && st != container.Running {
 		return ociError("container not running")

@@ -71,6 +71,8 @@ func (r *Run) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands
 				if master, console, err = sandbox.OpenPty(); err != nil {
 					return ociError("runsc run failed: allocating a pty: %v", err)
 				}
+				// The window size is there before the init runs.
+				resizeFrom(0, master)
 			}
 		}
 	}
@@ -100,9 +102,7 @@ func (r *Run) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands
 			raw.Cflag |= unix.CS8
 			unix.IoctlSetTermios(0, unix.TCSETS, &raw)
 			defer unix.IoctlSetTermios(0, unix.TCSETS, st)
-			if ws, err := unix.IoctlGetWinsize(0, unix.TIOCGWINSZ); err == nil {
-				unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws)
-			}
+			resizeFrom(0, master)
 		}
 		copied = sandbox.CopyConsole(master, os.Stdin, os.Stdout)
 	}
@@ -113,9 +113,10 @@ func (r *Run) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands
 		for s := range sigs {
 			sig := s.(syscall.Signal)
 			if sig == unix.SIGWINCH && master != nil {
-				if ws, err := unix.IoctlGetWinsize(0, unix.TIOCGWINSZ); err == nil {
-					unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws)
-				}
+				// As runc: the terminal is resized; the host pty tells
+				// the sandbox, which tells the foreground group inside.
+				resizeFrom(0, master)
+				continue
 			}
 			control.Call(ct.Dir, &control.Request{Method: control.MethodSignal, Signal: int32(sig)}, nil)
 		}

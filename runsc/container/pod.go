@@ -1,6 +1,9 @@
 package container
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"time"
 
 	"stockade.dev/sentry/control"
@@ -57,18 +60,31 @@ func (c *Container) podStatus() string {
 	if c.State.Status == Stopped || !c.SandboxAlive() {
 		return Stopped
 	}
+	// A paused pod (its sandbox container paused: the whole sentry is
+	// frozen) answers no call.
+	if c.SandboxPaused() {
+		return Paused
+	}
 	resp, err := control.Call(c.Dir, &control.Request{Method: control.MethodState}, nil)
 	if err != nil {
 		return Stopped
 	}
 	switch resp.Status {
 	case Created, Running:
-		if c.State.Status == Paused {
-			return Paused
-		}
 		return resp.Status
 	}
 	return Stopped
+}
+
+// SandboxPaused reports whether the pod's sandbox container is paused,
+// from its state file (written atomically; its lock is not needed).
+func (c *Container) SandboxPaused() bool {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(c.Dir), c.State.Pod.Sandbox, stateFile))
+	if err != nil {
+		return false
+	}
+	var st State
+	return json.Unmarshal(b, &st) == nil && st.Status == Paused && ProcessAlive(st.Pid, st.PidStart)
 }
 
 // WaitPodProcessesGone waits up to timeout for the container's gofer and

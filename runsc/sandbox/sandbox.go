@@ -142,6 +142,16 @@ func Start(cfg *Config) (*Sandbox, error) {
 		attr.Pdeathsig = 0
 		attr.Setsid = true
 	}
+	if cfg.Terminal {
+		// The sandbox process leads its own session with the console as
+		// its controlling terminal, alone in the terminal's foreground
+		// process group: the signals the host line discipline generates
+		// (^C, ^Z, ^\, a resize, a hangup) come to it, and it hands them
+		// to the foreground process group inside (fs/host/tty.go). Ctty
+		// is the child's fd: its stdin, the console.
+		attr.Setctty = true
+		attr.Ctty = 0
+	}
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
 		Args:        args,

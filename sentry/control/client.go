@@ -93,3 +93,24 @@ func Call(dir string, req *Request, fds []int) (*Response, error) {
 	}
 	return &resp, nil
 }
+
+// Post sends req to the sandbox whose state directory is dir without
+// waiting for the answer: a frozen (paused) sandbox reads and acts on it
+// once it is resumed.
+func Post(dir string, req *Request) error {
+	p, done, err := shortPath(dir, SocketName)
+	if err != nil {
+		return err
+	}
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: p, Net: "unix"})
+	done()
+	if err != nil {
+		if errors.Is(err, unix.ECONNREFUSED) || errors.Is(err, unix.ENOENT) {
+			return ErrNoSandbox
+		}
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	return writeMessage(c, req.Marshal(), nil)
+}

@@ -19,6 +19,8 @@
 //	  bool all = 4;        // signal: every process
 //	  Process process = 5; // exec
 //	  Container container = 6; // create-container
+//	  bool foreground = 20; // signal: the foreground process group of
+//	                        // the terminal of process pid (its session's)
 //	}
 //	// A later container of a pod (create-container). Its fds follow the
 //	// request: the listening control socket of the container, nstdio
@@ -36,6 +38,12 @@
 //	  repeated string args = 1; repeated string env = 2; string cwd = 3;
 //	  uint32 uid = 4; uint32 gid = 5; repeated uint32 groups = 6 [packed];
 //	  bool terminal = 7; repeated Rlimit rlimits = 8; int32 nfds = 9;
+//	  Capabilities caps = 10;  // absent: the defaults of the uid
+//	  bool no_new_privs = 11;
+//	}
+//	message Capabilities {   // bit n: capability n
+//	  uint64 effective = 1; uint64 permitted = 2; uint64 inheritable = 3;
+//	  uint64 bounding = 4; uint64 ambient = 5;
 //	}
 //	message Rlimit { int32 resource = 1; uint64 soft = 2; uint64 hard = 3; }
 //	message Response {
@@ -47,6 +55,8 @@
 //	  int32 pid = 1; int32 ppid = 2; uint32 uid = 3; string cmd = 4;
 //	  string state = 5; int32 threads = 6; int64 start_unix_nano = 7;
 //	  uint64 cpu_nanos = 8; string tty = 9;
+//	  int32 host_pid = 20; // the host process running its code (a ptrace
+//	                       // stub; pid in the sentry's pid namespace)
 //	}
 //	message Stats {
 //	  uint64 memory_usage = 1; uint64 memory_limit = 2; uint64 pids = 3;
@@ -90,6 +100,10 @@ type Request struct {
 	Process *Process
 	// Container is the container to create (create-container).
 	Container *Container
+	// Foreground (signal): send to the foreground process group of the
+	// controlling terminal of process PID instead (the host terminal's
+	// line discipline generated the signal: host/tty.go).
+	Foreground bool
 }
 
 // Container describes a later container of a pod (create-container).
@@ -116,6 +130,17 @@ type Process struct {
 	Rlimits   []Rlimit
 	// NFDs is how many fds came with the request (its stdio: 0, 1, 2).
 	NFDs int32
+	// Caps are the process's capability sets (OCI process.capabilities);
+	// nil leaves the defaults of its uid (all for root, none otherwise).
+	Caps *Capabilities
+	// NoNewPrivs sets no_new_privs (OCI process.noNewPrivileges).
+	NoNewPrivs bool
+}
+
+// Capabilities are the five capability sets of a process, bit n for
+// capability n (unix.CAP_CHOWN is bit 0).
+type Capabilities struct {
+	Effective, Permitted, Inheritable, Bounding, Ambient uint64
 }
 
 // Rlimit is one resource limit.
@@ -146,6 +171,10 @@ type ProcInfo struct {
 	StartUnixNano int64
 	CPUNanos      uint64
 	TTY           string
+	// HostPID is the host process that runs the process's code (its
+	// address space's ptrace stub), as the sentry's pid namespace numbers
+	// it; 0 if none.
+	HostPID int32
 }
 
 // Stats are the sandbox's resource usage (events --stats).
@@ -226,6 +255,9 @@ func (r *Request) Marshal() []byte {
 	if r.Container != nil {
 		b = appendMessage(b, 6, r.Container.marshal())
 	}
+	if r.Foreground {
+		b = appendVarint(b, 20, 1)
+	}
 	return b
 }
 
@@ -248,6 +280,8 @@ func (r *Request) Unmarshal(b []byte) error {
 		case 6:
 			r.Container = &Container{}
 			return r.Container.unmarshal(data)
+		case 20:
+			r.Foreground = v != 0
 		}
 		return nil
 	})
@@ -318,6 +352,16 @@ func (p *Process) marshal() []byte {
 		b = appendMessage(b, 8, m)
 	}
 	b = appendInt32(b, 9, p.NFDs)
+	if c := p.Caps; c != nil {
+		var m []byte
+		for i, v := range []uint64{c.Effective, c.Permitted, c.Inheritable, c.Bounding, c.Ambient} {
+			m = appendVarint(m, protowire.Number(i+1), v)
+		}
+		b = appendMessage(b, 10, m) // present even when every set is empty
+	}
+	if p.NoNewPrivs {
+		b = appendVarint(b, 11, 1)
+	}
 	return b
 }
 
@@ -367,6 +411,20 @@ func (p *Process) unmarshal(b []byte) error {
 			p.Rlimits = append(p.Rlimits, l)
 		case 9:
 			p.NFDs = int32(v)
+		case 10:
+			c := &Capabilities{}
+			sets := []*uint64{&c.Effective, &c.Permitted, &c.Inheritable, &c.Bounding, &c.Ambient}
+			if err := fields(data, func(num protowire.Number, _ protowire.Type, v uint64, _ []byte) error {
+				if num >= 1 && int(num) <= len(sets) {
+					*sets[num-1] = v
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			p.Caps = c
+		case 11:
+			p.NoNewPrivs = v != 0
 		}
 		return nil
 	})
@@ -390,6 +448,7 @@ func (r *Response) Marshal() []byte {
 		m = appendVarint(m, 7, uint64(p.StartUnixNano))
 		m = appendVarint(m, 8, p.CPUNanos)
 		m = appendString(m, 9, p.TTY)
+		m = appendInt32(m, 20, p.HostPID)
 		b = appendMessage(b, 5, m)
 	}
 	if s := r.Stats; s != nil {
@@ -441,6 +500,8 @@ func (r *Response) Unmarshal(b []byte) error {
 					p.CPUNanos = v
 				case 9:
 					p.TTY = string(data)
+				case 20:
+					p.HostPID = int32(v)
 				}
 				return nil
 			}); err != nil {

@@ -77,14 +77,28 @@ func (s *Server) InitExited(st kernel.ExitStatus) {
 // Exited is closed once the container's init ended.
 func (s *Server) Exited() <-chan struct{} { return s.exited }
 
-// DrainWaiters waits (at most timeout) for the answers to pending waits
-// to be sent.
+// DrainWaiters waits (at most timeout) for the exit statuses of the
+// exec'd processes to be collected and the answers to pending waits to be
+// sent. A detached exec's waiter (`runsc wait --pid`, the pid containerd's
+// shim watches) may connect only after the init ended, for example when
+// the exec'd process is what made the init exit: its status must still
+// reach it, as the exec'd process's exit reaches runc's shim.
 func (s *Server) DrainWaiters(timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		n := len(s.procs)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	done := make(chan struct{})
 	go func() { s.waiters.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(timeout):
+	case <-time.After(time.Until(deadline)):
 	}
 }
 
@@ -212,6 +226,8 @@ func (s *Server) signal(req *Request) *Response {
 		return &Response{}
 	}
 	switch {
+	case req.Foreground:
+		return s.signalForeground(req.PID, sig)
 	case req.All:
 		s.Kernel.SignalContainer(s.Container, sig)
 	case req.PID == 0:
@@ -243,6 +259,37 @@ func (s *Server) state() *Response {
 		return &Response{Status: "created"}
 	}
 	return &Response{Status: "running", PID: init.ID}
+}
+
+// hostSignaller is a terminal that delivers signals its host line
+// discipline generated (fs/host.TTY).
+type hostSignaller interface {
+	HostSignal(sig unix.Signal) bool
+}
+
+// signalForeground delivers sig to the foreground process group of the
+// controlling terminal of process pid (0: the init), for the process that
+// holds the host end of that terminal (runsc wait of `exec -t`).
+func (s *Server) signalForeground(pid int32, sig int) *Response {
+	var tg *kernel.ThreadGroup
+	if pid == 0 {
+		s.mu.Lock()
+		tg = s.init
+		s.mu.Unlock()
+	} else {
+		tg = s.Kernel.ProcessByID(pid)
+	}
+	if tg == nil || tg.IsZombie() {
+		return &Response{Error: fmt.Sprintf("no such process %d", pid)}
+	}
+	t := tg.LiveTask()
+	if t == nil {
+		return &Response{Error: fmt.Sprintf("no such process %d", pid)}
+	}
+	if h, ok := t.ControllingTTY().(hostSignaller); ok && h.HostSignal(unix.Signal(sig)) {
+		return &Response{}
+	}
+	return &Response{Error: fmt.Sprintf("process %d has no terminal", pid)}
 }
 
 func statusResponse(st kernel.ExitStatus) *Response {

@@ -37,17 +37,18 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 	if f&(unix.CLONE_NEWUSER|unix.CLONE_NEWPID|unix.CLONE_NEWNET|unix.CLONE_NEWUTS|unix.CLONE_NEWIPC|unix.CLONE_NEWCGROUP|unix.CLONE_PIDFD|cloneIntoCgroup) != 0 {
 		return 0, unix.EINVAL // these namespaces and pidfds are not supported yet
 	}
-	if f&unix.CLONE_NEWNS != 0 && t.Creds.EffectiveUID != 0 {
+	if f&unix.CLONE_NEWNS != 0 && !t.HasCap(unix.CAP_SYS_ADMIN) {
 		return 0, unix.EPERM
 	}
 	k := t.k
 	// RLIMIT_NPROC bounds processes (threads count too, as on Linux).
 	if f&unix.CLONE_THREAD == 0 {
-		if lim := t.Rlimit(6); lim.Cur != ^uint64(0) && uint64(k.taskCount()) >= lim.Cur && t.Creds.EffectiveUID != 0 {
+		if lim := t.Rlimit(6); lim.Cur != ^uint64(0) && uint64(k.taskCount()) >= lim.Cur &&
+			!t.HasCap(unix.CAP_SYS_RESOURCE) && !t.HasCap(unix.CAP_SYS_ADMIN) {
 			return 0, unix.EAGAIN
 		}
 	}
-	if k.taskCount() >= maxTasks {
+	if n := k.taskCount(); n >= maxTasks || k.PidsLimit > 0 && n >= k.PidsLimit {
 		return 0, unix.EAGAIN
 	}
 

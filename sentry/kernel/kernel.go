@@ -34,6 +34,11 @@ type Kernel struct {
 	Strace io.Writer
 	// Hostname is the UTS node name.
 	Hostname string
+	// PidsLimit bounds the sandbox's tasks (threads included), as the
+	// container's pids cgroup (linux.resources.pids.limit) bounds a runc
+	// container's: clone fails with EAGAIN at the limit. 0 is no limit.
+	// The host cgroup cannot do it: the tasks are not host processes.
+	PidsLimit int
 	// Log is where the sentry logs.
 	Log *slog.Logger
 	// ProtectInit makes init ignore default-action signals from outside

@@ -49,7 +49,7 @@ func (t *Task) Processes(pid int32) []*ThreadGroup {
 				out = append(out, tg)
 			}
 		case pid == -1:
-			if tg != k.init && tg != t.tg && tg.container == t.tg.container {
+			if !tg.isContainerInit() && tg != t.tg && tg.container == t.tg.container {
 				out = append(out, tg)
 			}
 		default:

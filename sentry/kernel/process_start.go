@@ -22,8 +22,11 @@ type ProcessOptions struct {
 	FDTable *vfs.FDTable
 	// FS is its root, working directory and umask.
 	FS *FSContext
-	// Creds are its credentials.
+	// Creds are its credentials (before its program's execve changes
+	// them).
 	Creds *Credentials
+	// NoNewPrivs sets no_new_privs before the program is executed.
+	NoNewPrivs bool
 	// Rlimits override the default resource limits.
 	Rlimits map[int]Rlimit
 	// TTY, if set, is the controlling terminal of the new session.
@@ -58,6 +61,7 @@ func (k *Kernel) StartProcess(o ProcessOptions) (*ThreadGroup, error) {
 		Creds: o.Creds,
 	}
 	t.initProc(nil)
+	t.attrs.noNewPrivs = o.NoNewPrivs
 	t.ID = k.allocTIDLocked()
 	tg.ID, tg.leader, tg.pgid, tg.sid = t.ID, t, t.ID, t.ID
 	tg.tasks = []*Task{t}
@@ -68,6 +72,9 @@ func (k *Kernel) StartProcess(o ProcessOptions) (*ThreadGroup, error) {
 	k.mu.Unlock()
 	if o.TTY != nil {
 		k.SetSessionTTY(tg.ID, o.TTY)
+		if a, ok := o.TTY.(SessionAttacher); ok {
+			a.AttachSession(k, tg.ID, tg.ID)
+		}
 	}
 	started := make(chan error, 1)
 	go func() {

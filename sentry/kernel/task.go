@@ -98,9 +98,8 @@ func (f *FSContext) SwapUmask(m uint32) uint32 {
 func (t *Task) VFSContext() *vfs.Context {
 	t.FS.mu.Lock()
 	defer t.FS.mu.Unlock()
-	c := t.Creds
 	return &vfs.Context{
-		Creds: &vfs.Creds{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups, Privileged: c.EffectiveUID == 0},
+		Creds: t.Creds.VFSCreds(),
 		Root:  t.FS.root, Cwd: t.FS.cwd, Umask: t.FS.umask,
 		Task: t,
 	}

@@ -36,11 +36,6 @@ type taskAttrs struct {
 	timerSlack, defaultSlack uint64
 	// noNewPrivs is PR_SET_NO_NEW_PRIVS (sticky, inherited).
 	noNewPrivs bool
-	// keepCaps is PR_SET_KEEPCAPS (cleared by execve).
-	keepCaps bool
-	// capDropped are capabilities dropped from the bounding set
-	// (PR_CAPBSET_DROP), bit n for capability n.
-	capDropped uint64
 	// thpDisable is PR_SET_THP_DISABLE.
 	thpDisable bool
 
@@ -259,41 +254,6 @@ func (t *Task) SetNoNewPrivs() {
 	a.mu.Unlock()
 }
 
-// KeepCaps reports PR_GET_KEEPCAPS.
-func (t *Task) KeepCaps() bool {
-	a := &t.attrs
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.keepCaps
-}
-
-// SetKeepCaps sets PR_SET_KEEPCAPS.
-func (t *Task) SetKeepCaps(on bool) {
-	a := &t.attrs
-	a.mu.Lock()
-	a.keepCaps = on
-	a.mu.Unlock()
-}
-
-// CapLastCap is the highest capability number (CAP_CHECKPOINT_RESTORE).
-const CapLastCap = 40
-
-// InBoundingSet reports whether capability c is in the bounding set.
-func (t *Task) InBoundingSet(c int) bool {
-	a := &t.attrs
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.capDropped&(1<<c) == 0
-}
-
-// DropFromBoundingSet removes capability c from the bounding set.
-func (t *Task) DropFromBoundingSet(c int) {
-	a := &t.attrs
-	a.mu.Lock()
-	a.capDropped |= 1 << c
-	a.mu.Unlock()
-}
-
 // THPDisabled reports PR_GET_THP_DISABLE.
 func (t *Task) THPDisabled() bool {
 	a := &t.attrs
@@ -351,7 +311,7 @@ func (child *Task) inheritAttrs(parent *Task, flags uint64) {
 	c.ioprio = p.ioprio
 	slack := p.timerSlack
 	c.timerSlack, c.defaultSlack = slack, slack
-	c.noNewPrivs, c.keepCaps, c.capDropped, c.thpDisable = p.noNewPrivs, p.keepCaps, p.capDropped, p.thpDisable
+	c.noNewPrivs, c.thpDisable = p.noNewPrivs, p.thpDisable
 	// pdeath_signal is never inherited.
 	p.mu.Unlock()
 	if flags&unix.CLONE_THREAD == 0 && child.tg != parent.tg {
@@ -365,14 +325,13 @@ func (child *Task) inheritAttrs(parent *Task, flags uint64) {
 	}
 }
 
-// execAttrs resets what execve resets: POSIX timers are deleted, the
-// process becomes dumpable again and PR_SET_KEEPCAPS is cleared. Interval
-// timers and alarm survive.
+// execAttrs resets what execve resets: POSIX timers are deleted and the
+// process becomes dumpable again (PR_SET_KEEPCAPS is cleared with the
+// credentials, credentials_exec.go). Interval timers and alarm survive.
 func (t *Task) execAttrs() {
 	t.retireHostThread()
 	t.tg.timers.deletePosixTimers()
 	t.tg.SetDumpable(true)
-	t.SetKeepCaps(false)
 }
 
 // sendPdeathSignals sends PR_SET_PDEATHSIG signals to the children t

@@ -57,10 +57,15 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 		return fmt.Errorf("creating an address space: %w", err)
 	}
 	m := mm.New(t.k.MemFile, as, t.k.Platform.MaxUserAddress())
+	creds, gained := t.Creds, false
 	res, err := loader.Load(&loader.Args{
 		VFS: t.k.VFS, Ctx: t.VFSContext(), Filename: filename, Argv: argv, Envv: envv, MM: m,
 		UID: t.Creds.RealUID, EUID: t.Creds.EffectiveUID, GID: t.Creds.RealGID, EGID: t.Creds.EffectiveGID,
 		Random: t.k.Random, VDSO: t.k.vdso(), StackSize: t.Rlimit(3).Cur,
+		OnExecutable: func(a *loader.Args, st *unix.Stat_t, nosuid bool) {
+			creds, a.Secure, gained = execCreds(t.Creds, st, nosuid, t.NoNewPrivs())
+			a.UID, a.EUID, a.GID, a.EGID = creds.RealUID, creds.EffectiveUID, creds.RealGID, creds.EffectiveGID
+		},
 	})
 	if err != nil {
 		m.Release()
@@ -69,7 +74,12 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	m.Executable = res.Path
 	// Point of no return.
 	t.killOtherThreads()
-	t.execAttrs() // POSIX timers, dumpable, keepcaps, CPU time (task_attrs.go)
+	t.execAttrs() // POSIX timers, dumpable, CPU time (task_attrs.go)
+	t.Creds = creds
+	if gained {
+		// A set-id program (or one gaining capabilities) is not dumpable.
+		t.tg.SetDumpable(false)
+	}
 	old := t.MM
 	t.MM = m
 	if old != nil {

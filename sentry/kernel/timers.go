@@ -713,7 +713,7 @@ func (t *Task) CreateTimer(clock int32, ev *SigEvent) (int32, error) {
 	switch clock {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME, unix.CLOCK_TAI:
 	case unix.CLOCK_REALTIME_ALARM, unix.CLOCK_BOOTTIME_ALARM:
-		if t.Creds.EffectiveUID != 0 {
+		if !t.HasCap(unix.CAP_WAKE_ALARM) {
 			return 0, unix.EPERM
 		}
 	case unix.CLOCK_MONOTONIC_RAW, unix.CLOCK_REALTIME_COARSE, unix.CLOCK_MONOTONIC_COARSE:

@@ -36,6 +36,14 @@ type TTY interface {
 	SessionLost(sid int32)
 }
 
+// SessionAttacher is a TTY that keeps its own session and foreground
+// process group (fs/host's host terminals): StartProcess tells it when it
+// becomes the controlling terminal of the new session sid, whose only
+// process group is pgid, before the process runs.
+type SessionAttacher interface {
+	AttachSession(k *Kernel, sid, pgid int32)
+}
+
 // TaskOpener is a file description that finishes its open with the opening
 // task: /dev/tty is replaced by the caller's terminal, and a session leader
 // opening a terminal without O_NOCTTY acquires it. The open system calls
@@ -118,7 +126,7 @@ func (t *Task) AcquireTTY(tty TTY, steal bool) (sid, lost int32, err error) {
 		if o != tty {
 			continue
 		}
-		if !steal || t.Creds.EffectiveUID != 0 {
+		if !steal || !t.HasCap(unix.CAP_SYS_ADMIN) {
 			return 0, 0, unix.EPERM
 		}
 		delete(s.bySession, osid)

@@ -34,6 +34,13 @@ type Args struct {
 	MM *mm.MM
 	// Creds for the auxiliary vector.
 	UID, EUID, GID, EGID uint32
+	// Secure is AT_SECURE.
+	Secure bool
+	// OnExecutable, if set, is called with the stat of the program file
+	// (the ELF, after #! interpreters) and whether its mount is nosuid,
+	// before the stack is built: execve's credential change, which may
+	// update UID..EGID and Secure.
+	OnExecutable func(a *Args, st *unix.Stat_t, nosuid bool)
 	// Random supplies randomness (AT_RANDOM, address space layout).
 	Random func([]byte)
 	// VDSO is the address of the vDSO image in the address space (0: none).
@@ -130,6 +137,19 @@ func Load(a *Args) (*Result, error) {
 		path = interp
 	}
 	defer f.DecRef()
+	if a.OnExecutable != nil {
+		var st unix.Stat_t
+		if err := f.Stat(&st); err != nil {
+			return nil, fail(unix.EIO, "%s: stat: %v", path, err)
+		}
+		nosuid := false
+		if l, ok := f.(vfs.Locatable); ok {
+			if m := l.Location().Mount; m != nil {
+				nosuid = m.Flags&vfs.MountNoSuid != 0
+			}
+		}
+		a.OnExecutable(a, &st, nosuid)
+	}
 
 	top := layout(a)
 	exe, err := loadELF(a, f, path, false)

@@ -129,6 +129,10 @@ func buildStack(a *Args, top uintptr, argv []string, execfn string, exe *loaded,
 	randomAddr, _ := push(rnd[:])
 
 	hwcap, hwcap2, minSig := hostAuxv()
+	var secure uint64
+	if a.Secure {
+		secure = 1
+	}
 	var auxv []uint64
 	auxv = []uint64{
 		atHWCAP, hwcap,
@@ -144,7 +148,7 @@ func buildStack(a *Args, top uintptr, argv []string, execfn string, exe *loaded,
 		atEUID, uint64(a.EUID),
 		atGID, uint64(a.GID),
 		atEGID, uint64(a.EGID),
-		atSECURE, 0,
+		atSECURE, secure,
 		atRANDOM, uint64(randomAddr),
 		atHWCAP2, hwcap2,
 		atEXECFN, uint64(execfnAddr),

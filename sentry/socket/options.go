@@ -173,7 +173,7 @@ func (b *Base) SetBaseOpt(t *kernel.Task, level, name int, val []byte) error {
 	if err != nil {
 		return err
 	}
-	privileged := t == nil || t.Creds.EffectiveUID == 0
+	privileged := t == nil || t.HasCap(unix.CAP_NET_ADMIN)
 	bufChanged := false
 	defer func() {
 		if bufChanged && b.OnBufChange != nil {

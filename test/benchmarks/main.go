@@ -246,6 +246,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	timeout := fl.Duration("timeout", 5*time.Minute, "limit of one run")
 	jsonOut := fl.Bool("json", false, "print JSON instead of the Markdown table")
 	verbose := fl.Bool("v", false, "log each run on stderr")
+	oci := fl.Bool("oci", true, "with the stockade sandbox and the Markdown table: also the container runtime rows, runsc vs runc (oci.go)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -298,6 +299,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return enc.Encode(rows)
 	}
 	printTable(stdout, &o, sandboxes, rows)
+	if st := sandboxes[1]; *oci && o.sandboxes["stockade"] && st.broken == "" && len(st.prefix) > 0 {
+		printOCITable(stdout, ociBench(&o, st.prefix[0], stderr))
+	}
 	return nil
 }
 

@@ -80,7 +80,11 @@ func requireContainerd(t *testing.T) (containerd, ctr string) {
 // runscBinary returns one executable for containerd's BinaryName: the
 // runsc under test, or, when the sandbox under test is a command prefix
 // with flags (STOCKADE_RUNSC) or STOCKADE_CONTAINERD_DEBUG is set, a
-// script in dir that runs it with those flags (and --debug-log).
+// script in dir that runs it with those flags. With
+// STOCKADE_CONTAINERD_DEBUG the script also records every call, with
+// its exit status and the --log file the shim passed, in
+// dir/runsc-calls.log, and runsc's --debug-log in dir/runsc-debug.log
+// (both shown by diag).
 func runscBinary(t *testing.T, dir string) string {
 	t.Helper()
 	prefix := sandbox(t)
@@ -98,6 +102,17 @@ func runscBinary(t *testing.T, dir string) string {
 	}
 	script := filepath.Join(dir, "runsc")
 	body := "#!/bin/sh\nexec " + strings.Join(quoted, " ") + " \"$@\"\n"
+	if debug {
+		calls := filepath.Join(dir, "runsc-calls.log")
+		body = "#!/bin/sh\n" +
+			"echo \"== $*\" >> " + calls + "\n" +
+			strings.Join(quoted, " ") + " \"$@\"\n" +
+			"rc=$?\n" +
+			"log=; prev=; for a in \"$@\"; do [ \"$prev\" = --log ] && log=$a; prev=$a; done\n" +
+			"echo \"== exit $rc\" >> " + calls + "\n" +
+			"[ -n \"$log\" ] && cat \"$log\" >> " + calls + "\n" +
+			"exit $rc\n"
+	}
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +183,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   disable_apparmor = true
   enable_selinux = false
   disable_tcp_service = true
+  # Without CAP_SYS_RESOURCE (some CI machines) a negative oom_score_adj
+  # (the pause container asks for -998) fails; keep it at ours or above.
+  restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
 
@@ -263,6 +281,9 @@ func (d *containerdDaemon) diag() string {
 	s := "containerd log (end):\n" + d.logTail(3000)
 	if b, err := os.ReadFile(filepath.Join(d.dir, "runsc-debug.log")); err == nil {
 		s += "\nrunsc --debug-log (end):\n" + tail(b, 3000)
+	}
+	if b, err := os.ReadFile(filepath.Join(d.dir, "runsc-calls.log")); err == nil {
+		s += "\nrunsc calls (end):\n" + tail(b, 3000)
 	}
 	return s
 }

@@ -238,6 +238,21 @@ func TestContainerdCtr(t *testing.T) {
 		}
 	})
 
+	// An exec whose effect ends the container: its own exit status still
+	// reaches ctr (runc reaps it before the init notices).
+	t.Run("exec-ends-init", func(t *testing.T) {
+		for _, rt := range rts {
+			id := ctrID(rt, "execend")
+			d.ctrDetached(t, rt, nil, id, "sh", "-c", "while [ ! -e /stop ]; do sleep 0.02; done; exit 6")
+			d.waitTaskStatus(t, rt, id, "RUNNING")
+			if r := d.ctrNS(t, ctrNamespace, "tasks", "exec", "--exec-id", "stop", id, "touch", "/stop"); r.code != 0 {
+				t.Errorf("%s: ctr tasks exec touch /stop: %v (want exit 0)\n%s", rt.name, r, d.diag())
+			}
+			d.waitTaskStatus(t, rt, id, "STOPPED")
+			d.ctrRemove(t, id)
+		}
+	})
+
 	// SIGTERM through ctr tasks kill reaches a trapping init; ctr run
 	// returns its exit status.
 	t.Run("kill-sigterm", func(t *testing.T) {

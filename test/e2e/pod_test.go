@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -245,7 +246,15 @@ func TestPodContainers(t *testing.T) {
 	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
 	c1Bundle := podBundle(t, "c1", map[string]string{
 		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
-	}, "sh", "-c", "cat /marker; hostname; test -e /only-sb || echo no-sb-file; exec sleep 1000")
+	}, "sh", "-c", "cat /marker; hostname; test -e /only-sb || echo no-sb-file; pwd; echo $PODVAR; id -u; ulimit -n; exec sleep 1000")
+	// Its own process settings: cwd, env, user, rlimits.
+	editConfig(t, c1Bundle, func(c map[string]any) {
+		p := c["process"].(map[string]any)
+		p["cwd"] = "/tmp"
+		p["env"] = append(p["env"].([]any), "PODVAR=one")
+		p["user"] = map[string]any{"uid": 1000, "gid": 1000}
+		p["rlimits"] = []any{map[string]any{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}}
+	})
 	c2Bundle := podBundle(t, "c2", map[string]string{
 		"io.kubernetes.cri-o.ContainerType": "container", "io.kubernetes.cri-o.SandboxID": sbID,
 	}, "sh", "-c", "trap 'echo bye; exit 7' TERM; cat /marker; while true; do sleep 0.1; done")
@@ -277,7 +286,7 @@ func TestPodContainers(t *testing.T) {
 	}
 	// Each sees its own root; the hostname is the pod's (the sandbox
 	// container's), not the later container's own.
-	c1.waitOutput(t, "c1\nhost-sb\nno-sb-file\n")
+	c1.waitOutput(t, "c1\nhost-sb\nno-sb-file\n/tmp\none\n1000\n123\n")
 	c2.waitOutput(t, "c2\n")
 
 	// exec runs in the container's root; ps lists its processes only.
@@ -308,6 +317,20 @@ func TestPodContainers(t *testing.T) {
 				t.Errorf("pid %d is listed by ps of two containers", a)
 			}
 		}
+	}
+
+	// kill(-1) inside c1 reaches c1's processes but not its init (the
+	// init of its pid namespace) nor the other containers'.
+	if res := r.call(t, "exec", c1ID, "sh", "-c", "sleep 100 & kill -9 -1; wait; echo done"); res.code != 0 || res.stdout != "done\n" {
+		t.Errorf("kill -9 -1 in %s: %v", c1ID, res)
+	}
+	for _, id := range []string{c1ID, c2ID, sbID} {
+		if st := r.state(t, id); st == nil || st["status"] != "running" {
+			t.Errorf("after kill -9 -1 in %s, %s: %v; want running", c1ID, id, st)
+		}
+	}
+	if got := psPids(t, r, sbID); len(got) != 1 || got[0] != ps[0] {
+		t.Errorf("after kill -9 -1 in %s, ps %s: %v, want %v", c1ID, sbID, got, ps)
 	}
 
 	// kill of one container leaves the others running; its status
@@ -383,6 +406,17 @@ func TestPodDeleteForce(t *testing.T) {
 	if res := r.call(t, "start", sbID); res.code != 0 {
 		t.Fatalf("start %s: %v", sbID, res)
 	}
+	// A container whose program is missing fails create, as with runc,
+	// and leaves nothing behind (no state, no gofer, no proxy).
+	_, before := r.leftovers(t)
+	badID := sbID + "-bad"
+	badBundle := podBundle(t, "bad", ann, "nosuchprogram")
+	if res := r.call(t, "create", "--bundle", badBundle, badID); res.code != 1 || !strings.Contains(res.stderr, `exec: "nosuchprogram": executable file not found in $PATH`) {
+		t.Errorf("create of a pod container with a missing program: %v", res)
+	}
+	if dirs, procs := r.leftovers(t); len(dirs) != 1 || dirs[0] != sbID || procs != before {
+		t.Errorf("after a failed create: state %v and %d processes; want the sandbox's only (%d processes)", dirs, procs, before)
+	}
 	c1 := createUnderSubreaper(t, r, c1Bundle, c1ID)
 	c2 := createUnderSubreaper(t, r, c2Bundle, c2ID)
 	if res := r.call(t, "start", c1ID); res.code != 0 {
@@ -430,6 +464,173 @@ func TestPodUnknownSandbox(t *testing.T) {
 	res := r.call(t, "create", "--bundle", bundle, id)
 	if res.code != 1 || strings.Count(res.stderr, "\n") != 1 || !strings.Contains(res.stderr, "nosuch-"+id) {
 		t.Errorf("create with an unknown sandbox: %v; want exit 1 and one line naming it", res)
+	}
+	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
+		t.Errorf("left state %v and %d processes", dirs, procs)
+	}
+}
+
+// consoleReceiver listens on a new console socket and returns its path
+// and the pty master that arrives on it (nil if none does).
+func consoleReceiver(t *testing.T) (string, <-chan *os.File) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "console.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan *os.File, 1)
+	go func() {
+		defer l.Close()
+		l.SetDeadline(time.Now().Add(runTimeout))
+		c, err := l.AcceptUnix()
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer c.Close()
+		oob := make([]byte, unix.CmsgSpace(4))
+		_, oobn, _, _, err := c.ReadMsgUnix(make([]byte, 4096), oob)
+		var fds []int
+		if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); err == nil && perr == nil && len(msgs) == 1 {
+			fds, _ = unix.ParseUnixRights(&msgs[0])
+		}
+		if len(fds) != 1 {
+			got <- nil
+			return
+		}
+		got <- os.NewFile(uintptr(fds[0]), "console")
+	}()
+	return sock, got
+}
+
+// TestPodTerminal: a later container with terminal: true gets a pty whose
+// master reaches --console-socket, as the first container's does.
+func TestPodTerminal(t *testing.T) {
+	r := runscOnly(t)
+	sbID := ociID(t, "podtty")
+	cID := sbID + "-c"
+	for _, id := range []string{cID, sbID} {
+		r.cleanup(t, id)
+	}
+	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
+	cBundle := podBundle(t, "c", map[string]string{
+		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
+	}, "sh", "-c", "test -t 0 && test -t 1 && echo tty-ok")
+	editConfig(t, cBundle, func(c map[string]any) { c["process"].(map[string]any)["terminal"] = true })
+	if res := r.call(t, "create", "--bundle", sbBundle, sbID); res.code != 0 {
+		t.Fatalf("create %s: %v", sbID, res)
+	}
+	if res := r.call(t, "start", sbID); res.code != 0 {
+		t.Fatalf("start %s: %v", sbID, res)
+	}
+	if res := r.call(t, "create", "--bundle", cBundle, cID); res.code != 1 || !strings.Contains(res.stderr, "console socket") {
+		t.Errorf("create of a terminal container without --console-socket: %v; want exit 1", res)
+	}
+	sock, got := consoleReceiver(t)
+	if res := r.call(t, "create", "--bundle", cBundle, "--console-socket", sock, cID); res.code != 0 {
+		t.Fatalf("create %s: %v", cID, res)
+	}
+	master := <-got
+	if master == nil {
+		t.Fatal("no pty master on the console socket")
+	}
+	defer master.Close()
+	if res := r.call(t, "start", cID); res.code != 0 {
+		t.Fatalf("start %s: %v", cID, res)
+	}
+	out := make(chan string, 1)
+	go func() {
+		var b []byte
+		buf := make([]byte, 1024)
+		for !strings.Contains(string(b), "tty-ok") {
+			n, err := master.Read(buf)
+			b = append(b, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		out <- string(b)
+	}()
+	select {
+	case s := <-out:
+		if !strings.Contains(s, "tty-ok") {
+			t.Errorf("console output %q; want tty-ok", s)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("no output on the console")
+	}
+	r.waitStatus(t, cID, "stopped")
+	for _, id := range []string{cID, sbID} {
+		if res := r.call(t, "delete", "--force", id); res.code != 0 {
+			t.Errorf("delete %s: %v", id, res)
+		}
+	}
+	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
+		t.Errorf("left state %v and %d processes", dirs, procs)
+	}
+}
+
+// TestPodPaused: pausing the sandbox container pauses the whole pod (its
+// containers read paused); one pod container cannot be paused alone; a
+// pod container deleted while the pod is paused is destroyed once the pod
+// is resumed, and the rest of the pod runs on.
+func TestPodPaused(t *testing.T) {
+	r := runscOnly(t)
+	sbID := ociID(t, "podp")
+	cID := sbID + "-c"
+	for _, id := range []string{cID, sbID} {
+		r.cleanup(t, id)
+	}
+	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
+	cBundle := podBundle(t, "c", map[string]string{
+		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
+	}, "sleep", "1000")
+	var sandboxOnly int // the sandbox's own processes (sentry, gofer)
+	for _, c := range []struct{ id, bundle string }{{sbID, sbBundle}, {cID, cBundle}} {
+		if c.id == cID {
+			_, sandboxOnly = r.leftovers(t)
+		}
+		if res := r.call(t, "create", "--bundle", c.bundle, c.id); res.code != 0 {
+			t.Fatalf("create %s: %v", c.id, res)
+		}
+		if res := r.call(t, "start", c.id); res.code != 0 {
+			t.Fatalf("start %s: %v", c.id, res)
+		}
+	}
+	if res := r.call(t, "pause", sbID); res.code != 0 {
+		t.Skipf("pause needs a cgroup here: %v", res)
+	}
+	if st := r.state(t, cID); st == nil || st["status"] != "paused" {
+		t.Errorf("%s in a paused pod: %v; want paused", cID, st)
+	}
+	if res := r.call(t, "pause", cID); res.code != 1 || !strings.Contains(res.stderr, sbID) {
+		t.Errorf("pause of one pod container: %v; want exit 1 naming the sandbox container", res)
+	}
+	start := time.Now()
+	if res := r.call(t, "delete", "--force", cID); res.code != 0 {
+		t.Errorf("delete --force %s in a paused pod: %v", cID, res)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("delete in a paused pod took %v", d)
+	}
+	if res := r.call(t, "resume", sbID); res.code != 0 {
+		t.Fatalf("resume %s: %v", sbID, res)
+	}
+	r.waitStatus(t, sbID, "running")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		dirs, procs := r.leftovers(t)
+		if len(dirs) == 1 && dirs[0] == sbID && procs == sandboxOnly {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after resume: state %v, %d processes", dirs, procs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if res := r.call(t, "delete", "--force", sbID); res.code != 0 {
+		t.Fatalf("delete %s: %v", sbID, res)
 	}
 	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
 		t.Errorf("left state %v and %d processes", dirs, procs)

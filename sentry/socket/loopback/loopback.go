@@ -39,7 +39,7 @@ func (f family) Socket(t *kernel.Task, typ, protocol int) (socket.Socket, error)
 		}
 		return newSocket(t, f.v6, typ, linux.IPPROTO_UDP), nil
 	case linux.SOCK_RAW:
-		if t != nil && t.Creds.EffectiveUID != 0 {
+		if t != nil && !t.HasCap(linux.CAP_NET_RAW) {
 			return nil, linux.EPERM
 		}
 		return nil, linux.EPROTONOSUPPORT

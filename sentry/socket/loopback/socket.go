@@ -166,7 +166,7 @@ func (s *Socket) Bind(t *kernel.Task, raw []byte) error {
 			return err
 		}
 	} else {
-		if b.port < 1024 && t != nil && t.Creds.EffectiveUID != 0 {
+		if b.port < 1024 && t != nil && !t.HasCap(linux.CAP_NET_BIND_SERVICE) {
 			return linux.EACCES
 		}
 		if conflictsLocked(b, s.udp()) {
