@@ -101,6 +101,18 @@ type AddressSpace interface {
 	Release()
 }
 
+// HostProcess is an address space that is a host process of its own (the
+// ptrace stub), which host tools (ps, docker top) see.
+type HostProcess interface {
+	// HostPID is the host process's pid, in the sentry's pid namespace.
+	HostPID() int
+	// SetName gives the host process the name of the program running in
+	// it (its comm, at most 15 bytes), so that host tools show that
+	// rather than an opaque stub name. It is called by a goroutine running
+	// in this address space, and is best effort.
+	SetName(name string)
+}
+
 // ThreadHandle names a host thread prepared to run application code in an
 // address space, between PrepareThread and AttachThread.
 type ThreadHandle int

@@ -140,9 +140,12 @@ func sentryRules() map[uintptr][]Rule {
 		unix.SYS_MEMFD_CREATE: {
 			{AnyArg, FlagsIn(unix.MFD_CLOEXEC | unix.MFD_ALLOW_SEALING)},
 		},
-		// The forked stub child's parent-death signal (the pool's stubs).
+		// The forked stub child's parent-death signal (the pool's stubs);
+		// PR_SET_NAME injected into stubs, which inherit this filter, to
+		// name them after their program (ptrace addressSpace.SetName).
 		unix.SYS_PRCTL: {
 			{Eq(unix.PR_SET_PDEATHSIG)},
+			{Eq(unix.PR_SET_NAME)},
 		},
 		unix.SYS_SCHED_SETAFFINITY: any6,
 		unix.SYS_SYSINFO:           any6,

@@ -12,8 +12,8 @@ import (
 
 func init() {
 	register(map[string]impl{
-		"execve":   full(sysExecve),
-		"execveat": partial(sysExecveat, "AT_EMPTY_PATH on an fd is not supported"),
+		"execve":   partial(sysExecve, "file capabilities (security.capability) are ignored; set-user-ID/set-group-ID bits and root's capabilities follow Linux"),
+		"execveat": partial(sysExecveat, "AT_EMPTY_PATH on an fd is not supported; file capabilities are ignored"),
 	})
 }
 

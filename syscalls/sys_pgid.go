@@ -27,7 +27,7 @@ func processFor(t *kernel.Task, pid int32) (*kernel.ThreadGroup, error) {
 	if pid < 0 {
 		return nil, unix.EINVAL
 	}
-	tg := t.Kernel().FindProcess(pid)
+	tg := t.FindProcess(pid)
 	if tg == nil {
 		return nil, unix.ESRCH
 	}

@@ -37,7 +37,7 @@ func schedTarget(t *kernel.Task, pid int32) (*kernel.Task, error) {
 	if pid == 0 {
 		return t, nil
 	}
-	o := t.Kernel().FindTask(pid)
+	o := t.FindTask(pid)
 	if o == nil {
 		return nil, unix.ESRCH
 	}
@@ -285,7 +285,7 @@ func prioTargets(t *kernel.Task, which, who int32) ([]*kernel.Task, error) {
 		if who == 0 {
 			return []*kernel.Task{t}, nil
 		}
-		if o := t.Kernel().FindTask(who); o != nil {
+		if o := t.FindTask(who); o != nil {
 			return []*kernel.Task{o}, nil
 		}
 		return nil, nil

@@ -181,7 +181,7 @@ func sysTgkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if sig < 0 || sig > 64 || tgid <= 0 || tid <= 0 {
 		return 0, unix.EINVAL
 	}
-	target := t.Kernel().FindTask(tid)
+	target := t.FindTask(tid)
 	if target == nil || target.PID() != tgid {
 		return 0, unix.ESRCH
 	}
@@ -199,7 +199,7 @@ func sysTkill(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if sig < 0 || sig > 64 || tid <= 0 {
 		return 0, unix.EINVAL
 	}
-	target := t.Kernel().FindTask(tid)
+	target := t.FindTask(tid)
 	if target == nil {
 		return 0, unix.ESRCH
 	}
@@ -300,7 +300,7 @@ func sysRtSigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	tg := t.Kernel().FindProcess(pid)
+	tg := t.FindProcess(pid)
 	if tg == nil {
 		return 0, unix.ESRCH
 	}
@@ -320,7 +320,7 @@ func sysRtTgsigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uintptr, error)
 	if err != nil {
 		return 0, err
 	}
-	target := t.Kernel().FindTask(tid)
+	target := t.FindTask(tid)
 	if target == nil || target.PID() != tgid {
 		return 0, unix.ESRCH
 	}

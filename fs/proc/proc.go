@@ -33,12 +33,30 @@ type FS struct {
 	root *rootDir
 	// bootID is /proc/sys/kernel/random/boot_id.
 	bootID string
+	// container, if scoped, is the pod container whose processes the
+	// per-process directories show (NewForContainer).
+	container string
+	scoped    bool
 	// hostname overrides the kernel's hostname once written.
 }
 
 // New returns the root inode of a procfs showing kernel k.
 func New(k *kernel.Kernel) vfs.Inode {
 	return newFS(k).root
+}
+
+// NewForContainer is New with per-process directories for the processes
+// of pod container id only (sentry/kernel/container.go), as a procfs
+// mounted in a pid namespace shows that namespace's processes.
+func NewForContainer(k *kernel.Kernel, id string) vfs.Inode {
+	fs := newFS(k)
+	fs.container, fs.scoped = id, true
+	return fs.root
+}
+
+// shows reports whether the per-process directories include tg.
+func (fs *FS) shows(tg *kernel.ThreadGroup) bool {
+	return !fs.scoped || tg.Container() == fs.container
 }
 
 func newFS(k *kernel.Kernel) *FS {
@@ -96,10 +114,11 @@ type pidList struct{ fs *FS }
 
 // Names implements synth.Dynamic.
 func (l pidList) Names() []string {
-	tgs := l.fs.k.ThreadGroups()
-	out := make([]string, len(tgs))
-	for i, tg := range tgs {
-		out[i] = strconv.Itoa(int(tg.ID))
+	var out []string
+	for _, tg := range l.fs.k.ThreadGroups() {
+		if l.fs.shows(tg) {
+			out = append(out, strconv.Itoa(int(tg.ID)))
+		}
 	}
 	return out
 }
@@ -114,9 +133,12 @@ func (l pidList) Lookup(name string) (vfs.Inode, error) {
 	if tg == nil {
 		// A thread id that is not a process id still resolves, as on
 		// Linux (hidden from the listing).
-		if t := l.fs.k.FindTask(int32(pid)); t != nil {
+		if t := l.fs.k.FindTask(int32(pid)); t != nil && l.fs.shows(t.ThreadGroup()) {
 			return l.fs.processDir(t.ThreadGroup(), t), nil
 		}
+		return nil, unix.ENOENT
+	}
+	if !l.fs.shows(tg) {
 		return nil, unix.ENOENT
 	}
 	return l.fs.processDir(tg, nil), nil

@@ -73,6 +73,31 @@ func (as *addressSpace) Protect(addr uintptr, length uint64, perms platform.Acce
 	t.syscall(unix.SYS_MPROTECT, addr, uintptr(length), uintptr(perms.Prot()))
 }
 
+var _ platform.HostProcess = (*addressSpace)(nil)
+
+// HostPID implements platform.HostProcess.
+func (as *addressSpace) HostPID() int { return as.tgid }
+
+// SetName implements platform.HostProcess: the name is written into the
+// stub's page (PTRACE_POKEDATA; the page is the stub's private copy, and
+// nothing of the application lives there) and the stub's main thread is
+// made to call prctl(PR_SET_NAME) on it: the comm of the host process,
+// which host ps shows (as "[name]": the stub has no readable command line
+// since it unmapped its own stack). Only the main thread's name is what
+// ps shows, so a call from another stub thread does nothing.
+func (as *addressSpace) SetName(name string) {
+	t, err := as.threadForCaller()
+	if err != nil || t.tid != as.tgid {
+		return
+	}
+	var b [16]byte // TASK_COMM_LEN, NUL-terminated
+	copy(b[:15], name)
+	if _, err := unix.PtracePokeData(t.tid, stubNameAddr, b[:]); err != nil {
+		return
+	}
+	t.syscall(unix.SYS_PRCTL, unix.PR_SET_NAME, stubNameAddr)
+}
+
 // stubThreadFlags are the clone flags of a new stub thread.
 const stubThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND |
 	unix.CLONE_THREAD | unix.CLONE_SYSVSEM

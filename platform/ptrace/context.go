@@ -55,17 +55,17 @@ func (c *context) Switch(pas platform.AddressSpace, regs *platform.Registers) (p
 	// Never let the host restart a "system call" behind our back.
 	regs.Orig_rax = ^uint64(0)
 	if err := setRegs(t.tid, regs); err != nil {
-		return 0, fmt.Errorf("PTRACE_SETREGS: %w", err)
+		return 0, fmt.Errorf("PTRACE_SETREGS: %w", stubLost(err))
 	}
 	if err := resume(unix.PTRACE_SYSEMU, t.tid, 0); err != nil {
-		return 0, fmt.Errorf("PTRACE_SYSEMU: %w", err)
+		return 0, fmt.Errorf("PTRACE_SYSEMU: %w", stubLost(err))
 	}
 	ws, err := t.wait()
 	if err != nil {
 		return 0, err
 	}
 	if err := getRegs(t.tid, regs); err != nil {
-		return 0, fmt.Errorf("PTRACE_GETREGS: %w", err)
+		return 0, fmt.Errorf("PTRACE_GETREGS: %w", stubLost(err))
 	}
 	if ws>>16 != 0 {
 		// A ptrace event stop (PTRACE_INTERRUPT): nothing to report.
@@ -109,7 +109,7 @@ func (c *context) FloatingPointState(pas platform.AddressSpace) ([]byte, error) 
 	}
 	n, err := getRegset(t.tid, ntX86XState, c.xsave)
 	if err != nil {
-		return nil, fmt.Errorf("PTRACE_GETREGSET NT_X86_XSTATE: %w", err)
+		return nil, fmt.Errorf("PTRACE_GETREGSET NT_X86_XSTATE: %w", stubLost(err))
 	}
 	return c.xsave[:n], nil
 }
@@ -120,7 +120,7 @@ func (c *context) SetFloatingPointState(pas platform.AddressSpace, state []byte)
 	if err != nil {
 		return err
 	}
-	return setRegset(t.tid, ntX86XState, state)
+	return stubLost(setRegset(t.tid, ntX86XState, state))
 }
 
 // ntX86XState is the ELF note type of the XSAVE area (NT_X86_XSTATE).

@@ -28,6 +28,9 @@ const (
 	hostTaskSize = 0x7ffffffff000
 
 	codeOffset = 0x80
+	// stubNameAddr is where SetName writes the name it passes to
+	// prctl(PR_SET_NAME): past the code, in the stub's one page.
+	stubNameAddr = stubStart + 0xf00
 )
 
 // stubCode returns the machine code of the stub and the offsets, within

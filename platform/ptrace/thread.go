@@ -1,6 +1,7 @@
 package ptrace
 
 import (
+	"errors"
 	"fmt"
 
 	"golang.org/x/sys/unix"
@@ -38,10 +39,10 @@ func (t *thread) syscallAt(pc uintptr, sysno uintptr, args ...uintptr) (uintptr,
 	copy(a[:], args)
 	regs.Rdi, regs.Rsi, regs.Rdx, regs.R10, regs.R8, regs.R9 = uint64(a[0]), uint64(a[1]), uint64(a[2]), uint64(a[3]), uint64(a[4]), uint64(a[5])
 	if err := setRegs(t.tid, &regs); err != nil {
-		return 0, fmt.Errorf("PTRACE_SETREGS for an injected syscall: %w", err)
+		return 0, fmt.Errorf("PTRACE_SETREGS for an injected syscall: %w", stubLost(err))
 	}
 	if err := resume(unix.PTRACE_CONT, t.tid, 0); err != nil {
-		return 0, fmt.Errorf("PTRACE_CONT for an injected syscall: %w", err)
+		return 0, fmt.Errorf("PTRACE_CONT for an injected syscall: %w", stubLost(err))
 	}
 	for {
 		ws, err := t.wait()
@@ -60,12 +61,23 @@ func (t *thread) syscallAt(pc uintptr, sysno uintptr, args ...uintptr) (uintptr,
 		defer unix.Tgkill(t.tgid, t.tid, sig)
 	}
 	if err := getRegs(t.tid, &regs); err != nil {
-		return 0, fmt.Errorf("PTRACE_GETREGS after an injected syscall: %w", err)
+		return 0, fmt.Errorf("PTRACE_GETREGS after an injected syscall: %w", stubLost(err))
 	}
 	if r := int64(regs.Rax); r < 0 && r > -4096 {
 		return 0, unix.Errno(-r)
 	}
 	return uintptr(regs.Rax), nil
+}
+
+// stubLost marks a ptrace error on a stub thread that no longer exists
+// (ESRCH: killed from outside, by the host's OOM killer for one) as
+// platform.ErrContextKilled, so that the sentry kills the application
+// process as the host killed its stub.
+func stubLost(err error) error {
+	if errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("%w: %w", platform.ErrContextKilled, err)
+	}
+	return err
 }
 
 // wait waits for the thread's next stop. It fails if the thread died.

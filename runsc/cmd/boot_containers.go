@@ -129,7 +129,7 @@ func (pc *podContainers) create(c *control.Container, fds []int) (err error) {
 	for j, i := range idx {
 		bindMap[i] = binds[j]
 	}
-	if err := mountSpecAt(v, ct.root, pc.k, pc.mf, &spec, bindMap); err != nil {
+	if err := mountSpecAt(v, ct.root, c.ID, pc.k, pc.mf, &spec, bindMap); err != nil {
 		return err
 	}
 	// The init's program must exist now: runc fails create, not start.

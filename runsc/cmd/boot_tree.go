@@ -147,11 +147,12 @@ func rootLayers(mf *memfile.File, lower vfs.Inode, rootfs string) (rootLayer, er
 // mountSpec mounts the spec's mounts (and /dev if the spec has none) once
 // the kernel exists. A read-only root is made read-only last.
 func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
-	return mountSpecAt(v, v.Root(), k, mf, s, binds)
+	return mountSpecAt(v, v.Root(), "", k, mf, s, binds)
 }
 
-// mountSpecAt is mountSpec in the mount namespace whose root is root.
-func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
+// mountSpecAt is mountSpec in the mount namespace whose root is root, for
+// pod container container (its proc shows its processes).
+func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, container string, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
 	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: root, Cwd: root}
 	mount := func(dst string, root vfs.Inode, fsType, source string, flags uint64, data string) error {
 		if err := mountAt(v, ctx, dst, root, fsType, source, flags, data); err != nil {
@@ -197,7 +198,7 @@ func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, k *kernel.Kernel, mf *memfi
 		case dst == "/dev":
 			err = mount(dst, dev.NewTree(), "devtmpfs", "devtmpfs", flags|vfs.MountNoExec, "mode=755")
 		case typ == "proc":
-			err = mount(dst, proc.New(k), "proc", "proc", flags|vfs.MountNoSuid|vfs.MountNoDev|vfs.MountNoExec, "")
+			err = mount(dst, proc.NewForContainer(k, container), "proc", "proc", flags|vfs.MountNoSuid|vfs.MountNoDev|vfs.MountNoExec, "")
 		case typ == "sysfs":
 			err = mount(dst, sys.New(k), "sysfs", "sysfs", flags|vfs.MountReadOnly, "")
 		case typ == "cgroup" || typ == "cgroup2":

@@ -180,10 +180,27 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 
 // subcontainerStdio returns the stdio the container's init gets: a new
 // pty's slave whose master went to the console socket, or create's own
-// stdin, stdout and stderr.
+// stdin, stdout and stderr (/dev/null for any that is closed).
 func subcontainerStdio(terminal bool, consoleSocket string) ([]*os.File, func(), error) {
 	if !terminal {
-		return []*os.File{os.Stdin, os.Stdout, os.Stderr}, func() {}, nil
+		stdio := []*os.File{os.Stdin, os.Stdout, os.Stderr}
+		var opened []*os.File
+		for i, f := range stdio {
+			if _, err := unix.FcntlInt(f.Fd(), unix.F_GETFD, 0); err == nil {
+				continue
+			}
+			null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+			if err != nil {
+				return nil, nil, err
+			}
+			stdio[i] = null
+			opened = append(opened, null)
+		}
+		return stdio, func() {
+			for _, f := range opened {
+				f.Close()
+			}
+		}, nil
 	}
 	if consoleSocket == "" {
 		return nil, nil, errors.New("cannot allocate tty if runsc will detach without setting console socket")

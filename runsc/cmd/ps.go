@@ -12,6 +12,7 @@ import (
 	"github.com/google/subcommands"
 
 	"stockade.dev/runsc/container"
+	"stockade.dev/runsc/sandbox"
 	"stockade.dev/sentry/control"
 )
 
@@ -28,9 +29,14 @@ func (*Ps) Synopsis() string { return "ps displays the processes running inside 
 func (*Ps) Usage() string {
 	return `ps [command options] <container-id> [ps options]
 
-The processes are the sandbox's: their pids are those inside the sandbox.
---format json prints the array of pids, as runc does; table prints
-UID PID PPID C STIME TTY TIME CMD.
+The table (the default) shows the sandbox's view: UID PID PPID C STIME
+TTY TIME CMD, with the pids inside the sandbox.
+
+--format json prints what runc prints, the host pids of the container's
+processes (docker top and containerd read it to run the host's ps on
+them): here the sandbox process, which serves every system call, then
+the ptrace stub that runs each process's code, named after its program
+(host ps shows it as "[name]").
 `
 }
 
@@ -56,6 +62,7 @@ func (p *Ps) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands.
 	}
 	st := ct.Status()
 	dir := ct.Dir
+	sandboxPID := ct.State.Pid
 	ct.Unlock()
 	var procs []control.ProcInfo
 	if st != container.Stopped {
@@ -69,8 +76,14 @@ func (p *Ps) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands.
 	}
 	if p.format == "json" {
 		pids := []int{}
-		for _, pr := range procs {
-			pids = append(pids, int(pr.PID))
+		if len(procs) > 0 {
+			var stubs []int
+			for _, pr := range procs {
+				if pr.HostPID > 0 {
+					stubs = append(stubs, int(pr.HostPID))
+				}
+			}
+			pids = sandbox.HostPIDs(sandboxPID, stubs)
 		}
 		b, _ := json.Marshal(pids)
 		fmt.Println(string(b))

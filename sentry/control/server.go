@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"stockade.dev/platform"
 	"stockade.dev/sentry/kernel"
 )
 
@@ -334,6 +335,11 @@ func (s *Server) ps() []ProcInfo {
 		if m := t.MemoryManager(); m != nil {
 			if b := m.ReadRange(m.ArgvStart, m.ArgvEnd, 4096); len(b) > 0 {
 				p.Cmd = strings.TrimSpace(string(bytes.ReplaceAll(bytes.TrimRight(b, "\x00"), []byte{0}, []byte{' '})))
+			}
+		}
+		if m := t.MemoryManager(); m != nil {
+			if hp, ok := m.CurrentAddressSpace().(platform.HostProcess); ok {
+				p.HostPID = int32(hp.HostPID())
 			}
 		}
 		p.State = t.State().String()

@@ -170,6 +170,7 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 				return
 			}
 			child.MM.SetAddressSpace(as)
+			nameHostProcess(child)
 		}
 		if setChildTID {
 			child.MM.CopyOut(o.ChildTID, tidBytes[:])

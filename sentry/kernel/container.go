@@ -13,8 +13,14 @@ import "golang.org/x/sys/unix"
 //
 // A container's init (ProcessOptions.ContainerInit) stands for the init of
 // a pid namespace: default-action signals from outside the sandbox do not
-// kill it, its container's orphans are reparented to it, and kill(-1) from
-// inside a container reaches only that container's processes.
+// kill it, its container's orphans are reparented to it. And as if each
+// container had a pid namespace of its own (Kubernetes' default), a process
+// names only the processes of its container (Task.FindTask, FindProcess):
+// kill(2), tgkill(2), setpgid(2), sched_*(2) and the like answer ESRCH for
+// the others, kill(-1) reaches its container only, and the /proc a
+// container's spec mounts lists its own processes (proc.NewForContainer).
+// The pids themselves stay the sandbox's: a later container's init is not
+// pid 1.
 
 // Container returns the id of the container the process belongs to ("" for
 // the sandbox's first container).
@@ -68,4 +74,24 @@ func (k *Kernel) reaperLocked(tg *ThreadGroup) *ThreadGroup {
 		return k.init
 	}
 	return k.containerInits[tg.container]
+}
+
+// FindTask returns the live task tid if t can name it: a task of t's
+// container.
+func (t *Task) FindTask(tid int32) *Task {
+	o := t.k.FindTask(tid)
+	if o == nil || o.tg.container != t.tg.container {
+		return nil
+	}
+	return o
+}
+
+// FindProcess returns the live process pid if t can name it: a process of
+// t's container.
+func (t *Task) FindProcess(pid int32) *ThreadGroup {
+	tg := t.k.FindProcess(pid)
+	if tg == nil || tg.container != t.tg.container {
+		return nil
+	}
+	return tg
 }

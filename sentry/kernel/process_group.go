@@ -41,7 +41,7 @@ func (t *Task) Processes(pid int32) []*ThreadGroup {
 		seen[tg] = true
 		switch {
 		case pid > 0:
-			if tg.ID == pid {
+			if tg.ID == pid && tg.container == t.tg.container {
 				out = append(out, tg)
 			}
 		case pid == 0:

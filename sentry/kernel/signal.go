@@ -1,10 +1,12 @@
 package kernel
 
 import (
+	"errors"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"stockade.dev/platform"
 	"stockade.dev/sentry/waiter"
 )
 
@@ -196,7 +198,12 @@ func (t *Task) deliver(info SigInfo, act SigAction) {
 	default:
 		if err := t.setupSignalFrame(info, act); err != nil {
 			t.k.Log.Warn("cannot deliver signal to handler; killing the process", "signal", info.Signo, "err", err)
-			t.exitGroup(ExitStatus{Signal: int(unix.SIGSEGV)})
+			sig := unix.SIGSEGV
+			if errors.Is(err, platform.ErrContextKilled) {
+				// The host killed the stub (its OOM killer, say).
+				sig = unix.SIGKILL
+			}
+			t.exitGroup(ExitStatus{Signal: int(sig)})
 		}
 	}
 }

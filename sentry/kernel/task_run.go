@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -107,6 +108,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	t.clearChildTID = 0
 	t.robustList = 0
 	t.SetComm(commName(filename)) // the name execve was given, as Linux
+	nameHostProcess(t)
 	t.Regs = platform.Registers{
 		Rip: uint64(res.Entry), Rsp: uint64(res.StackPointer),
 		Cs: 0x33, Ss: 0x2b, Eflags: 0x202,
@@ -212,6 +214,13 @@ func (t *Task) run() {
 			} else {
 				t.lastFaultAddr, t.lastFaultRIP = 0, 0
 			}
+			if errors.Is(err, platform.ErrContextKilled) {
+				// The host killed the stub (its OOM killer, say): the
+				// process dies as the host killed it.
+				t.k.Log.Error("application thread lost", "tid", t.ID, "err", err)
+				t.exitGroup(ExitStatus{Signal: int(unix.SIGKILL)})
+				continue
+			}
 			if err != nil {
 				code, signo := mm.SegvMapErr, int(unix.SIGSEGV)
 				if fe, ok := err.(*mm.FaultError); ok {
@@ -255,3 +264,12 @@ func (t *Task) SetClearChildTID(addr uintptr) { t.clearChildTID = addr }
 
 // SetRobustList records set_robust_list's head.
 func (t *Task) SetRobustList(addr uintptr) { t.robustList = addr }
+
+// nameHostProcess gives the host process of t's address space (a ptrace
+// stub) t's name, so that host ps and docker top show the program (exec,
+// and fork, which inherits the name as on Linux).
+func nameHostProcess(t *Task) {
+	if hp, ok := t.MM.AddressSpace().(platform.HostProcess); ok {
+		hp.SetName(t.CommName())
+	}
+}

@@ -1,6 +1,7 @@
 package mm
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 
@@ -215,6 +216,9 @@ func (m *MM) mapPresent(v *vma, start, end uintptr) error {
 		fr := platform.FileRange{Offset: p.off, Length: uint64(runEnd - a)}
 		if err := m.as.MapFile(a, fr, perms, false); err != nil {
 			slog.Error("mapping application memory into the stub failed", "addr", a, "err", err)
+			if errors.Is(err, platform.ErrContextKilled) {
+				return err
+			}
 			return &FaultError{Code: SegvMapErr}
 		}
 		for q := a; q < runEnd; q += PageSize {
@@ -243,6 +247,9 @@ func (m *MM) breakCOW(v *vma, pg uintptr) error {
 	}
 	if m.as != nil {
 		if err := m.as.MapFile(pg, platform.FileRange{Offset: p.off, Length: PageSize}, v.perms, false); err != nil {
+			if errors.Is(err, platform.ErrContextKilled) {
+				return err
+			}
 			return &FaultError{Code: SegvMapErr}
 		}
 	}

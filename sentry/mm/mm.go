@@ -176,6 +176,14 @@ func (m *MM) SetStackTop(t uintptr) { m.stackTop = t }
 // AddressSpace returns the platform address space.
 func (m *MM) AddressSpace() platform.AddressSpace { return m.as }
 
+// CurrentAddressSpace is AddressSpace for observers on other goroutines
+// (ps): it may be nil, before a forked child has its own.
+func (m *MM) CurrentAddressSpace() platform.AddressSpace {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.as
+}
+
 // Release unmaps everything and frees the pages and the host address space.
 func (m *MM) Release() {
 	m.mu.Lock()

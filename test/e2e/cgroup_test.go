@@ -11,9 +11,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -220,50 +222,84 @@ func TestCgroupLimits(t *testing.T) {
 
 // TestCgroupOOM: a container allocating more than its memory limit is
 // killed as under runc: exit 137 (SIGKILL) from run, state stopped when
-// detached, and delete cleans up. Under runsc the host's OOM killer ends
-// the sandbox process (the sentry holds the memory file, so it is the
-// cgroup's largest process): the whole container dies, where under runc
-// only the allocating process does (the same for a one-process container).
+// detached, and delete cleans up. Under runsc the host's OOM killer picks
+// the sentry (which maps the memory file) or the stub of the allocating
+// process (when the application wrote the memory itself, the stub has the
+// larger RSS; the sentry then kills that process with SIGKILL, and the
+// OOM killer the sentry next, as the memory file still holds the pages):
+// the whole container dies, where under runc only the allocating process
+// does (the same for a one-process container).
 func TestCgroupOOM(t *testing.T) {
 	h := cgroupHierarchies(t)
 	rts := ociRuntimes(t)
 	parent := cgroupParent(t, h)
-	bundle := ociBundle(t, "busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1")
+	// The memory written by the sentry (dd's read of /dev/zero into its
+	// buffer) and by the application itself (a loop storing values).
+	ddBundle := ociBundle(t, "busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1")
+	fillBundle := ociBundle(t, "/bin/fill")
+	buildStatic(t, filepath.Join(fillBundle, "rootfs", "bin", "fill"), `#include <stdlib.h>
+#include <stdio.h>
+int main(void) {
+	size_t n = 100 << 20;
+	unsigned *p = malloc(n), x = 12345;
+	for (size_t i = 0; i < n / 4; i++) { x = x * 1103515245 + 12345; p[i] = x; }
+	printf("%u\n", p[n / 4 - 1]);
+	return 0;
+}
+`)
 	const limit = 32 << 20
-	var codes []int
-	for _, r := range rts {
-		id := ociID(t, "oom-"+r.name)
-		cgPath := parent + "/" + id
-		// swap = limit: no swap, the allocation cannot escape to it.
-		setResources(t, bundle, cgPath, map[string]any{"memory": map[string]any{"limit": limit, "swap": limit}})
-		r.cleanup(t, id)
-		res := r.call(t, "run", "--bundle", bundle, id)
-		codes = append(codes, res.code)
-		if res.code != 137 {
-			t.Errorf("%s run over the memory limit: %v; want exit 137 (SIGKILL)", r.name, res)
-		}
-		if left := existingCgroupDirs(h, cgPath); len(left) != 0 {
-			t.Errorf("%s: after run the cgroup %s is left in %v", r.name, cgPath, left)
-		}
+	for _, w := range []struct{ name, bundle string }{{"dd", ddBundle}, {"fill", fillBundle}} {
+		var codes []int
+		for _, r := range rts {
+			id := ociID(t, "oom-"+w.name+"-"+r.name)
+			cgPath := parent + "/" + id
+			// swap = limit: no swap, the allocation cannot escape to it.
+			setResources(t, w.bundle, cgPath, map[string]any{"memory": map[string]any{"limit": limit, "swap": limit}})
+			r.cleanup(t, id)
+			res := r.call(t, "run", "--bundle", w.bundle, id)
+			codes = append(codes, res.code)
+			if res.code != 137 {
+				t.Errorf("%s: %s over the memory limit: %v; want exit 137 (SIGKILL)", r.name, w.name, res)
+			}
+			if left := existingCgroupDirs(h, cgPath); len(left) != 0 {
+				t.Errorf("%s: after run the cgroup %s is left in %v", r.name, cgPath, left)
+			}
 
-		// Detached: the container is reported stopped, delete cleans up.
-		id2 := ociID(t, "oomd-"+r.name)
-		r.cleanup(t, id2)
-		if res := r.call(t, "run", "--detach", "--bundle", bundle, id2); res.code != 0 {
-			t.Fatalf("%s run --detach: %v", r.name, res)
+			// Detached: the container is reported stopped, delete cleans up.
+			id2 := ociID(t, "oomd-"+w.name+"-"+r.name)
+			r.cleanup(t, id2)
+			if res := r.call(t, "run", "--detach", "--bundle", w.bundle, id2); res.code != 0 {
+				t.Fatalf("%s run --detach: %v", r.name, res)
+			}
+			r.waitStatus(t, id2, "stopped")
+			if res := r.call(t, "delete", id2); res.code != 0 {
+				t.Errorf("%s delete of the OOM-killed container: %v", r.name, res)
+			}
+			if left := existingCgroupDirs(h, cgPath); len(left) != 0 {
+				t.Errorf("%s: after delete the cgroup %s is left in %v", r.name, cgPath, left)
+			}
+			if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
+				t.Errorf("%s: left state %v and %d processes", r.name, dirs, procs)
+			}
 		}
-		r.waitStatus(t, id2, "stopped")
-		if res := r.call(t, "delete", id2); res.code != 0 {
-			t.Errorf("%s delete of the OOM-killed container: %v", r.name, res)
-		}
-		if left := existingCgroupDirs(h, cgPath); len(left) != 0 {
-			t.Errorf("%s: after delete the cgroup %s is left in %v", r.name, cgPath, left)
-		}
-		if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
-			t.Errorf("%s: left state %v and %d processes", r.name, dirs, procs)
-		}
+		t.Logf("%s over the memory limit: runc exit %d, runsc exit %d", w.name, codes[0], codes[len(codes)-1])
 	}
-	t.Logf("exit codes over the memory limit: runc %d, runsc %d", codes[0], codes[len(codes)-1])
+}
+
+// buildStatic compiles the C program src into a static binary at out.
+func buildStatic(t *testing.T, out, src string) {
+	t.Helper()
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("gcc is absent (apt-get install gcc)")
+	}
+	c := filepath.Join(t.TempDir(), "prog.c")
+	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(gcc, "-static", "-O1", "-o", out, c).CombinedOutput(); err != nil {
+		t.Fatalf("gcc -static: %v\n%s", err, b)
+	}
 }
 
 // TestCgroupPidsLimit: fork stops at linux.resources.pids.limit with
@@ -358,5 +394,53 @@ func TestCgroupPod(t *testing.T) {
 	}
 	if left := existingCgroupDirs(h, cgPath); len(left) != 0 {
 		t.Errorf("after delete the cgroup %s is left in %v", cgPath, left)
+	}
+}
+
+// TestCgroupHostKill: the host's OOM killer may pick a ptrace stub (the
+// host process running an application process's code) rather than the
+// sentry. Killing them from the host with SIGKILL must end the container
+// as killing the container's processes does under runc: exit 137.
+func TestCgroupHostKill(t *testing.T) {
+	h := cgroupHierarchies(t)
+	rts := ociRuntimes(t)
+	parent := cgroupParent(t, h)
+	bundle := ociBundle(t, "sh", "-c", "sleep 1000; echo survived")
+	for _, r := range rts {
+		id := ociID(t, "hostkill-"+r.name)
+		cgPath := parent + "/" + id
+		setResources(t, bundle, cgPath, map[string]any{"memory": map[string]any{"limit": 256 << 20}})
+		r.cleanup(t, id)
+		done := make(chan ociResult, 1)
+		go func() { done <- r.call(t, "run", "--bundle", bundle, id) }()
+		// The processes running application code: under runc the
+		// container's; under runsc the traced stubs (sh and sleep).
+		var victims []string
+		deadline := time.Now().Add(20 * time.Second)
+		for len(victims) < 2 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+			victims = nil
+			b, _ := os.ReadFile(filepath.Join(h["memory"], cgPath, "cgroup.procs"))
+			for _, p := range strings.Fields(string(b)) {
+				status, _ := os.ReadFile("/proc/" + p + "/status")
+				comm, _ := os.ReadFile("/proc/" + p + "/comm")
+				c := strings.TrimSpace(string(comm))
+				traced := len(status) > 0 && !strings.Contains(string(status), "TracerPid:\t0\n")
+				if (r.name == "runc" && (c == "sh" || c == "sleep")) || (r.name == "runsc" && traced) {
+					victims = append(victims, p)
+				}
+			}
+		}
+		if len(victims) < 2 {
+			t.Fatalf("%s: found %v running sh and sleep in the cgroup", r.name, victims)
+		}
+		for _, p := range victims {
+			pid, _ := strconv.Atoi(p)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		res := <-done
+		if res.code != 137 || strings.Contains(res.stdout, "survived") {
+			t.Errorf("%s: the container's host processes %v killed: %v; want exit 137", r.name, victims, res)
+		}
 	}
 }

@@ -7,11 +7,14 @@ package e2e
 // dockerd and docker (apt-get install docker.io); otherwise they skip.
 
 import (
+	"archive/tar"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -535,4 +538,131 @@ func TestDocker(t *testing.T) {
 			sameResult(t, d, "docker exec", res[i], res[i+3])
 		}
 	})
+}
+
+// dockerTTYImage is the test image plus stty, tty and the winch script of
+// the terminal tests (terminal_test.go).
+const dockerTTYImage = "stockade-busybox-tty:test"
+
+// importTTYImage imports dockerTTYImage: busyboxTar with the terminal
+// tools added.
+func (d *dockerDaemon) importTTYImage(t *testing.T) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := tar.NewWriter(&buf)
+	r := tar.NewReader(bytes.NewReader(busyboxTar(t)))
+	for {
+		h, err := r.Next()
+		if err != nil {
+			break
+		}
+		w.WriteHeader(h)
+		io.Copy(w, r)
+	}
+	for _, a := range []string{"stty", "tty"} {
+		w.WriteHeader(&tar.Header{Name: "bin/" + a, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777, ModTime: time.Now()})
+	}
+	w.WriteHeader(&tar.Header{Name: "bin/winch", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(winchScript)), ModTime: time.Now()})
+	w.Write([]byte(winchScript))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r := d.dockerIn(t, buf.Bytes(), "import", "-", dockerTTYImage); r.code != 0 {
+		t.Fatalf("docker import: %v", r)
+	}
+}
+
+// dockerOnPty starts the docker client with args on a terminal the test
+// owns (docker -it needs one) and returns the test's end of it.
+func (d *dockerDaemon) dockerOnPty(t *testing.T, name string, rows, cols uint16, args ...string) (*ptySession, <-chan struct{}) {
+	t.Helper()
+	master, slave := openTestPty(t)
+	s := newPtySession(t, name, master)
+	s.setSize(rows, cols)
+	cmd := exec.Command(d.client, args...)
+	cmd.Env = append(append([]string{}, d.env...), "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	return s, exited
+}
+
+// TestDockerTerminalTop: `docker run -it` and `docker exec -it` give an
+// interactive shell with job control and the client's window size, and
+// `docker top` shows the container's program, with runc and runsc.
+func TestDockerTerminalTop(t *testing.T) {
+	d := startDocker(t)
+	d.importTTYImage(t)
+	for _, rt := range dockerRuntimes {
+		t.Run("run-it/"+rt, func(t *testing.T) {
+			name := fmt.Sprintf("stk-it-%s-%d", rt, time.Now().UnixNano())
+			t.Cleanup(func() { d.docker(t, "rm", "-f", name) })
+			s, exited := d.dockerOnPty(t, rt, 27, 83, "run", "-it", "--rm", "--name", name, "--runtime="+rt, "-e", "PS1=$ ", dockerTTYImage, "sh")
+			checkShellReady(s)
+			checkStty(s, 27, 83)
+			// The client's terminal resized: docker resizes the
+			// container's, whose foreground job gets SIGWINCH.
+			checkWinch(s, func() { s.setSize(32, 97) })
+			checkStty(s, 32, 97)
+			checkJobControl(s)
+			s.send("exit 4\r")
+			select {
+			case <-exited:
+			case <-time.After(ttyStep):
+				t.Errorf("%s: docker run -it did not end after exit: %q\n%s", rt, s.rest(), d.runscLog())
+			}
+		})
+		t.Run("exec-it/"+rt, func(t *testing.T) {
+			id := d.runDetached(t, rt, dockerTTYImage, "sleep", "1000")
+			s, exited := d.dockerOnPty(t, rt, 26, 81, "exec", "-it", "-e", "PS1=$ ", id, "sh")
+			checkShellReady(s)
+			checkStty(s, 26, 81)
+			checkWinch(s, func() { s.setSize(29, 85) })
+			checkJobControl(s)
+			s.send("exit\r")
+			select {
+			case <-exited:
+			case <-time.After(ttyStep):
+				t.Errorf("%s: docker exec -it did not end after exit: %q\n%s", rt, s.rest(), d.runscLog())
+			}
+		})
+		t.Run("top/"+rt, func(t *testing.T) {
+			id := d.runDetached(t, rt, dockerTTYImage, "sleep", "100")
+			var r dockerResult
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				r = d.docker(t, "top", id)
+				if r.code == 0 && strings.Contains(r.stdout, "sleep") || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			if r.code != 0 || len(lines) < 2 || !strings.Contains(lines[0], "CMD") {
+				t.Fatalf("%s: docker top: %v\n%s", rt, r, d.runscLog())
+			}
+			found := false
+			for _, l := range lines[1:] {
+				f := strings.Fields(l)
+				// runc: the process's command line; runsc: the ptrace
+				// stub running it, named after the program.
+				if len(f) >= 8 && regexp.MustCompile(`^(sleep 100|\[sleep\])$`).MatchString(strings.Join(f[7:], " ")) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s: docker top shows no row whose CMD is sleep:\n%s", rt, r.stdout)
+			}
+			t.Logf("%s: docker top:\n%s", rt, r.stdout)
+		})
+	}
 }
