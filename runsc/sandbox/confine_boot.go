@@ -31,9 +31,11 @@ package sandbox
 // cgo (syscall.AllThreadsSyscall): `make build` builds so.
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -66,6 +68,9 @@ const EnvForbiddenSyscall = envForbidden
 func ConfineBoot(o BootOptions) error {
 	start := time.Now()
 	defer func() { slog.Debug("sandbox confined", "took", time.Since(start)) }()
+	if err := CheckConfinable(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(o.Root, 0o700); err != nil {
 		return fmt.Errorf("making the empty root %s: %w", o.Root, err)
 	}
@@ -123,6 +128,18 @@ func ForbiddenSyscallAtStart() {
 // forbiddenSyscall is syslog(SYSLOG_ACTION_SIZE_BUFFER): harmless, and
 // never needed by the sentry or the gofer.
 func forbiddenSyscall() { unix.Syscall(unix.SYS_SYSLOG, 10, 0, 0) }
+
+// CheckConfinable fails, in one line, if this binary cannot confine a
+// sandbox: one linked with cgo cannot make all-threads system calls, and
+// so cannot drop the capabilities of every thread. The CLI checks it
+// before it starts anything.
+func CheckConfinable() error {
+	// A harmless all-threads call.
+	if _, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_GET_DUMPABLE, 0, 0); e == syscall.ENOTSUP {
+		return errors.New("runsc is linked with cgo, so the sandbox cannot drop the capabilities of all its threads: build it with CGO_ENABLED=0 (make build), or run with --confine=false to debug")
+	}
+	return nil
+}
 
 // detachedProc mounts a procfs of the caller's pid namespace on dir, opens
 // it and detaches the mount: the returned fd is the only way to it. If
