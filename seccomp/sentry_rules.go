@@ -120,6 +120,10 @@ func sentryRules() map[uintptr][]Rule {
 			{Eq(unix.PTRACE_SEIZE)},
 			{Eq(unix.PTRACE_INTERRUPT)},
 			{Eq(unix.PTRACE_DETACH)},
+			// Writing a stub's name into its own page (ptrace
+			// addressSpace.SetName; x/sys peeks the last partial word).
+			{Eq(unix.PTRACE_POKEDATA)},
+			{Eq(unix.PTRACE_PEEKDATA)},
 		},
 		unix.SYS_WAIT4: any6,
 		// runsc boot's gofer child: os.Process's Wait (waitid, on a
