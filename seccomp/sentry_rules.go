@@ -120,8 +120,8 @@ func sentryRules() map[uintptr][]Rule {
 			{Eq(unix.PTRACE_SEIZE)},
 			{Eq(unix.PTRACE_INTERRUPT)},
 			{Eq(unix.PTRACE_DETACH)},
-			// Writing a stub's name into its own page (ptrace
-			// addressSpace.SetName; x/sys peeks the last partial word).
+			// Writing a stub's name into its own page (addressSpace.SetName;
+			// x/sys's PtracePokeData peeks at a trailing partial word).
 			{Eq(unix.PTRACE_POKEDATA)},
 			{Eq(unix.PTRACE_PEEKDATA)},
 		},
