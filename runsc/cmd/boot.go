@@ -167,6 +167,7 @@ func (b *Boot) run() int {
 		}
 	}
 	srv.StartInit = func() (*kernel.ThreadGroup, error) {
+		sandbox.ForbiddenSyscallAtStart() // a test hook (confine_boot.go)
 		tg, err := startSpecProcess(k, procFromSpec(proc), []int{0, 1, 2}, console, true)
 		if err != nil {
 			return nil, err
