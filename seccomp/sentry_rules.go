@@ -131,6 +131,9 @@ func sentryRules() map[uintptr][]Rule {
 		unix.SYS_WAITID:            any6,
 		unix.SYS_PIDFD_SEND_SIGNAL: any6,
 		unix.SYS_KILL:              any6, // SIGKILL of a stub process; tests of liveness (signal 0)
+		// A pidfd per stub, polled to notice a stub the host killed (its
+		// OOM killer) while the application is blocked in the sentry.
+		unix.SYS_PIDFD_OPEN: any6,
 		// The stub is started from a sealed memfd: personality
 		// (ADDR_NO_RANDOMIZE, set and restored around fork), setsid and
 		// dup3/execve in the child, and the stub's own start-up (munmap,

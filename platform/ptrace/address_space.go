@@ -20,6 +20,11 @@ type addressSpace struct {
 	mu       sync.Mutex
 	threads  map[int]*thread
 	released bool
+
+	// gone is closed when the stub ended; lost is set before if it was
+	// not released then (lost.go).
+	gone chan struct{}
+	lost bool
 }
 
 // threadForCaller returns the stub thread traced by the calling OS thread.

@@ -102,6 +102,9 @@ func (b *Boot) run() int {
 	if err != nil {
 		return fail(err)
 	}
+	if n := reclaimThreshold(spec); n > 0 {
+		mf.SetReclaimThreshold(n)
+	}
 	cr, err := buildContainerRoot(mf, rootfs, spec)
 	if err != nil {
 		return fail(err)

@@ -145,7 +145,6 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 		control.Call(ct.Dir, &control.Request{Method: control.MethodDestroy}, nil)
 		return nil, err
 	}
-	joinSandboxCgroup(sb.State.Cgroup, proxy.Process.Pid)
 	goferStart, _, _ := container.ProcStart(gofer.Process.Pid)
 	proxyStart, _, _ := container.ProcStart(proxy.Process.Pid)
 	ct.State = container.State{
