@@ -214,16 +214,25 @@ func podBundle(t *testing.T, name string, ann map[string]string, args ...string)
 	return dir
 }
 
-// psPids returns the pids `runsc ps --format json` lists for id.
+// psPids returns the pids inside the sandbox that `runsc ps` lists for id
+// (the PID column of its table; --format json lists host pids, as runc's).
 func psPids(t *testing.T, r ociRuntime, id string) []int {
 	t.Helper()
-	res := r.call(t, "ps", "--format", "json", id)
+	res := r.call(t, "ps", id)
 	if res.code != 0 {
 		t.Fatalf("ps %s: %v", id, res)
 	}
 	var pids []int
-	if err := json.Unmarshal([]byte(res.stdout), &pids); err != nil {
-		t.Fatalf("ps %s: %v in %q", id, err, res.stdout)
+	for i, l := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
+		f := strings.Fields(l)
+		if i == 0 || len(f) < 2 {
+			continue
+		}
+		pid, err := strconv.Atoi(f[1])
+		if err != nil {
+			t.Fatalf("ps %s: PID %q in %q", id, f[1], res.stdout)
+		}
+		pids = append(pids, pid)
 	}
 	sort.Ints(pids)
 	return pids
