@@ -120,10 +120,8 @@ func sentryRules() map[uintptr][]Rule {
 			{Eq(unix.PTRACE_SEIZE)},
 			{Eq(unix.PTRACE_INTERRUPT)},
 			{Eq(unix.PTRACE_DETACH)},
-			// Writing a stub's name into its own page (addressSpace.SetName;
-			// x/sys's PtracePokeData peeks at a trailing partial word).
+			// Writing a stub's name into its page (addressSpace.SetName).
 			{Eq(unix.PTRACE_POKEDATA)},
-			{Eq(unix.PTRACE_PEEKDATA)},
 		},
 		unix.SYS_WAIT4: any6,
 		// runsc boot's gofer child: os.Process's Wait (waitid, on a
