@@ -214,6 +214,17 @@ type Platform interface {
 	MaxUserAddress() uintptr
 }
 
+// LossNotifier is implemented by address spaces whose host backing can be
+// killed from outside (a ptrace stub, by the host's OOM killer say). The
+// kernel then kills the process using it, as the host killed it, even
+// while it is blocked in the sentry.
+type LossNotifier interface {
+	// Gone is closed once the host backing ended, by Release or not.
+	Gone() <-chan struct{}
+	// Lost reports, once Gone is closed, whether it ended before Release.
+	Lost() bool
+}
+
 // ErrContextKilled is returned by Switch when the host thread backing the
 // context died (for example it was killed from outside).
 var ErrContextKilled = errors.New("platform: application thread was killed on the host")

@@ -120,10 +120,8 @@ func sentryRules() map[uintptr][]Rule {
 			{Eq(unix.PTRACE_SEIZE)},
 			{Eq(unix.PTRACE_INTERRUPT)},
 			{Eq(unix.PTRACE_DETACH)},
-			// Writing a stub's name into its own page (addressSpace.SetName;
-			// x/sys's PtracePokeData peeks at a trailing partial word).
+			// Writing a stub's name into its page (addressSpace.SetName).
 			{Eq(unix.PTRACE_POKEDATA)},
-			{Eq(unix.PTRACE_PEEKDATA)},
 		},
 		unix.SYS_WAIT4: any6,
 		// runsc boot's gofer child: os.Process's Wait (waitid, on a
@@ -131,6 +129,9 @@ func sentryRules() map[uintptr][]Rule {
 		unix.SYS_WAITID:            any6,
 		unix.SYS_PIDFD_SEND_SIGNAL: any6,
 		unix.SYS_KILL:              any6, // SIGKILL of a stub process; tests of liveness (signal 0)
+		// A pidfd per stub, polled to notice a stub the host killed (its
+		// OOM killer) while the application is blocked in the sentry.
+		unix.SYS_PIDFD_OPEN: any6,
 		// The stub is started from a sealed memfd: personality
 		// (ADDR_NO_RANDOMIZE, set and restored around fork), setsid and
 		// dup3/execve in the child, and the stub's own start-up (munmap,

@@ -93,7 +93,9 @@ func (p *Platform) NewAddressSpace() (platform.AddressSpace, error) {
 		unix.Kill(pid, unix.SIGKILL)
 		return nil, fmt.Errorf("reading the stub's registers: %w", err)
 	}
-	return &addressSpace{p: p, tgid: pid, threads: map[int]*thread{t.tracer: t}, initRegs: t.initRegs}, nil
+	as := &addressSpace{p: p, tgid: pid, threads: map[int]*thread{t.tracer: t}, initRegs: t.initRegs, gone: make(chan struct{})}
+	as.watch()
+	return as, nil
 }
 
 // NewContext implements platform.Platform.

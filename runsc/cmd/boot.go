@@ -102,6 +102,9 @@ func (b *Boot) run() int {
 	if err != nil {
 		return fail(err)
 	}
+	if n := reclaimThreshold(spec); n > 0 {
+		mf.SetReclaimThreshold(n)
+	}
 	cr, err := buildContainerRoot(mf, rootfs, spec)
 	if err != nil {
 		return fail(err)
@@ -167,6 +170,7 @@ func (b *Boot) run() int {
 		}
 	}
 	srv.StartInit = func() (*kernel.ThreadGroup, error) {
+		sandbox.ForbiddenSyscallAtStart() // a test hook (confine_boot.go)
 		tg, err := startSpecProcess(k, procFromSpec(proc), []int{0, 1, 2}, console, true)
 		if err != nil {
 			return nil, err

@@ -87,10 +87,13 @@ func specPidsLimit(spec *specs.Spec) int {
 }
 
 // joinSandboxCgroup moves a host process of a pod's later container (its
-// gofer, its proxy) into the sandbox's cgroup, where the sentry running
-// the container is. A later container has no host cgroup of its own: its
+// gofer) into the sandbox's cgroup, where the sentry running the
+// container is. A later container has no host cgroup of its own: its
 // tasks are the shared sentry's, so its linux.resources are not applied
-// on the host (the pod sandbox's are).
+// on the host (the pod sandbox's are). Its proxy stays in the caller's
+// cgroup: it stands for the init to the caller and must outlive the
+// sandbox to report the init's end (deleting the sandbox kills what is in
+// its cgroup).
 func joinSandboxCgroup(path string, pid int) {
 	if path == "" {
 		return
@@ -98,4 +101,20 @@ func joinSandboxCgroup(path string, pid int) {
 	if err := joinCgroup(path, pid); err != nil {
 		slog.Warn("moving a pod container's process into the sandbox's cgroup", "pid", pid, "err", err)
 	}
+}
+
+// reclaimThreshold is how much freed memory the sentry's memory file
+// keeps before returning it to the host, under the container's memory
+// limit (0: no limit, the memory file's default): an eighth of the limit,
+// 1 MiB to 256 MiB. Freed memory still counts against the host cgroup
+// until returned.
+func reclaimThreshold(spec *specs.Spec) uint64 {
+	if spec.Linux == nil || spec.Linux.Resources == nil || spec.Linux.Resources.Memory == nil || spec.Linux.Resources.Memory.Limit == nil {
+		return 0
+	}
+	l := *spec.Linux.Resources.Memory.Limit
+	if l <= 0 {
+		return 0
+	}
+	return uint64(min(max(l/8, 1<<20), 256<<20))
 }

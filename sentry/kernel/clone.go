@@ -169,6 +169,7 @@ func (t *Task) Clone(o CloneOptions) (int32, error) {
 				started <- fmt.Errorf("creating the child's address space: %w", err)
 				return
 			}
+			k.watchAddressSpace(as, child.tg)
 			child.MM.SetAddressSpace(as)
 			nameHostProcess(child)
 		}

@@ -57,6 +57,7 @@ func (t *Task) Exec(filename string, argv, envv []string) error {
 	if err != nil {
 		return fmt.Errorf("creating an address space: %w", err)
 	}
+	t.k.watchAddressSpace(as, t.tg)
 	m := mm.New(t.k.MemFile, as, t.k.Platform.MaxUserAddress())
 	creds, gained := t.Creds, false
 	res, err := loader.Load(&loader.Args{

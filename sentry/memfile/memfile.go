@@ -48,6 +48,8 @@ type File struct {
 	// while one runs (MaybeReclaim).
 	reclaimedFree uint64
 	reclaiming    bool
+	// reclaimAt, if set, replaces reclaimThreshold (SetReclaimThreshold).
+	reclaimAt uint64
 }
 
 // New creates a memory file of the given reserved size.
@@ -229,13 +231,28 @@ func roundUp(n uint64) uint64 { return (n + PageSize - 1) &^ (PageSize - 1) }
 // MaybeReclaim return it to the host.
 const reclaimThreshold = 256 << 20
 
+// SetReclaimThreshold makes MaybeReclaim return freed memory to the host
+// once n bytes accumulated, instead of reclaimThreshold. A sandbox under a
+// host memory limit sets a fraction of the limit: memory its processes
+// freed (one the host's OOM killer ended, say) then stops counting against
+// the limit soon.
+func (f *File) SetReclaimThreshold(n uint64) {
+	f.mu.Lock()
+	f.reclaimAt = n
+	f.mu.Unlock()
+}
+
 // MaybeReclaim returns free memory to the host in the background when at
 // least reclaimThreshold bytes were freed since the last time (a process
 // exit calls it). Runs of 1 MiB or more are punched; smaller ones stay for
 // reuse.
 func (f *File) MaybeReclaim() {
 	f.mu.Lock()
-	due := f.freeBytes >= f.reclaimedFree+reclaimThreshold && !f.reclaiming
+	at := uint64(reclaimThreshold)
+	if f.reclaimAt != 0 {
+		at = f.reclaimAt
+	}
+	due := f.freeBytes >= f.reclaimedFree+at && !f.reclaiming
 	if due {
 		f.reclaiming = true
 	}

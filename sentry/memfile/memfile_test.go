@@ -65,3 +65,35 @@ func TestMaybeReclaim(t *testing.T) {
 		t.Fatalf("no reclaim ran: reclaiming %v reclaimedFree %d", f.reclaiming, f.reclaimedFree)
 	}
 }
+
+// TestSetReclaimThreshold: a lower threshold (a sandbox under a memory
+// limit) makes MaybeReclaim run after that much was freed.
+func TestSetReclaimThreshold(t *testing.T) {
+	f, err := New(1 << 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetReclaimThreshold(4 << 20)
+	a, _ := f.Allocate(2 << 20)
+	f.DecRef(a, 2<<20)
+	f.MaybeReclaim()
+	f.mu.Lock()
+	started := f.reclaiming || f.reclaimedFree != 0
+	f.mu.Unlock()
+	if started {
+		t.Fatal("a reclaim ran with 2 MiB freed under a 4 MiB threshold")
+	}
+	b, _ := f.Allocate(6 << 20)
+	f.DecRef(b, 6<<20)
+	f.MaybeReclaim()
+	for i := 0; i < 1000; i++ {
+		f.mu.Lock()
+		done := !f.reclaiming && f.reclaimedFree >= 4<<20
+		f.mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("no reclaim ran with 8 MiB freed under a 4 MiB threshold")
+}
