@@ -51,7 +51,7 @@ var (
 // BootRules.
 func TestBootPolicies(t *testing.T) {
 	boot, stub := BootRules(), StubRules()
-	checkPolicy(t, "boot", boot, Allow, []call{thread, seize, accept4, vmaName})
+	checkPolicy(t, "boot", boot, Allow, []call{thread, seize, accept4, vmaName, {"ptrace(POKEDATA)", unix.SYS_PTRACE, [6]uint64{unix.PTRACE_POKEDATA}}})
 	checkPolicy(t, "boot", boot, KillProcess, []call{forkExec, stubFork, execve, chroot, capset, traceme, pokeuser, mount, syslog, socketNet, nnp})
 	checkPolicy(t, "stub", stub, Allow, []call{thread, seize, stubFork, forkExec, execve, chroot, capset, traceme, nnp})
 	checkPolicy(t, "stub", stub, KillProcess, []call{mount, syslog, socketNet, pokeuser})

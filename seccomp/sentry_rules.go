@@ -120,9 +120,10 @@ func sentryRules() map[uintptr][]Rule {
 			{Eq(unix.PTRACE_SEIZE)},
 			{Eq(unix.PTRACE_INTERRUPT)},
 			{Eq(unix.PTRACE_DETACH)},
-			// A stub's name for host ps (ptrace.addressSpace.SetName).
+			// Writing a stub's name into its page (addressSpace.SetName);
+			// x/sys's PtracePokeData reads the partial words first.
 			{Eq(unix.PTRACE_POKEDATA)},
-			{Eq(unix.PTRACE_PEEKDATA)}, // x/sys PtracePokeData reads partial words first
+			{Eq(unix.PTRACE_PEEKDATA)},
 		},
 		unix.SYS_WAIT4: any6,
 		// runsc boot's gofer child: os.Process's Wait (waitid, on a

@@ -33,10 +33,10 @@ type FS struct {
 	root *rootDir
 	// bootID is /proc/sys/kernel/random/boot_id.
 	bootID string
-	// container, if scoped, is the pod container whose processes the
-	// per-process directories show (NewForContainer).
-	container string
-	scoped    bool
+	// pidns, if scoped, is the pid namespace whose processes the
+	// per-process directories show (NewForPIDNamespace).
+	pidns  string
+	scoped bool
 	// hostname overrides the kernel's hostname once written.
 }
 
@@ -45,18 +45,18 @@ func New(k *kernel.Kernel) vfs.Inode {
 	return newFS(k).root
 }
 
-// NewForContainer is New with per-process directories for the processes
-// of pod container id only (sentry/kernel/container.go), as a procfs
-// mounted in a pid namespace shows that namespace's processes.
-func NewForContainer(k *kernel.Kernel, id string) vfs.Inode {
+// NewForPIDNamespace is New with per-process directories for the
+// processes of pid namespace ns only (kernel.ThreadGroup.PIDNamespace),
+// as a procfs mounted in a pid namespace shows that namespace's processes.
+func NewForPIDNamespace(k *kernel.Kernel, ns string) vfs.Inode {
 	fs := newFS(k)
-	fs.container, fs.scoped = id, true
+	fs.pidns, fs.scoped = ns, true
 	return fs.root
 }
 
 // shows reports whether the per-process directories include tg.
 func (fs *FS) shows(tg *kernel.ThreadGroup) bool {
-	return !fs.scoped || tg.Container() == fs.container
+	return !fs.scoped || tg.PIDNamespace() == fs.pidns
 }
 
 func newFS(k *kernel.Kernel) *FS {

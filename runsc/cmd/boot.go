@@ -170,6 +170,7 @@ func (b *Boot) run() int {
 		}
 	}
 	srv.StartInit = func() (*kernel.ThreadGroup, error) {
+		sandbox.ForbiddenSyscallAtStart() // a test hook (confine_boot.go)
 		tg, err := startSpecProcess(k, procFromSpec(proc), []int{0, 1, 2}, console, true)
 		if err != nil {
 			return nil, err
@@ -252,13 +253,14 @@ func processContextAt(root vfs.VirtualDentry, uid, gid uint32, groups []uint32) 
 // startSpecProcess starts cp in k with the host fds as its fds 0, 1, 2...
 // (duplicated; the caller keeps its own).
 func startSpecProcess(k *kernel.Kernel, cp *control.Process, fds []int, tty *host.TTY, init bool) (*kernel.ThreadGroup, error) {
-	return startSpecProcessIn(k, k.VFS.Root(), "", cp, fds, tty, init)
+	return startSpecProcessIn(k, podScope{root: k.VFS.Root()}, cp, fds, tty, init)
 }
 
-// startSpecProcessIn is startSpecProcess in the pod container container
-// whose root is root (boot_containers.go); init starts its init.
-func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container string, cp *control.Process, fds []int, tty *host.TTY, init bool) (*kernel.ThreadGroup, error) {
+// startSpecProcessIn is startSpecProcess in a pod container (sc,
+// boot_containers.go); init starts its init.
+func startSpecProcessIn(k *kernel.Kernel, sc podScope, cp *control.Process, fds []int, tty *host.TTY, init bool) (*kernel.ThreadGroup, error) {
 	v := k.VFS
+	root, container := sc.root, sc.container
 	ctx := processContextAt(root, cp.UID, cp.GID, cp.Groups)
 	cwd := root
 	if cp.Cwd != "" && cp.Cwd != "/" {
@@ -304,6 +306,7 @@ func startSpecProcessIn(k *kernel.Kernel, root vfs.VirtualDentry, container stri
 		FS: kernel.NewFSContext(root, cwd, 0o022), Creds: processCreds(cp), NoNewPrivs: cp.NoNewPrivs,
 		Rlimits: rl, TTY: ktty,
 		Init: init && container == "", Container: container, ContainerInit: init && container != "",
+		SharedPIDs: sc.sharedPIDs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("exec: %q: %v", cp.Args[0], err)

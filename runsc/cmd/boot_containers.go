@@ -64,6 +64,45 @@ type podContainer struct {
 	dead  bool
 }
 
+// podScope is where a process of a pod container starts: the root of the
+// container's mount namespace, its id ("" for the sandbox's first), and
+// whether it shares the sandbox's pid namespace.
+type podScope struct {
+	root       vfs.VirtualDentry
+	container  string
+	sharedPIDs bool
+}
+
+// pidNamespace is the scope's pid namespace, as the kernel names it
+// (kernel.ThreadGroup.PIDNamespace).
+func (sc podScope) pidNamespace() string {
+	if sc.sharedPIDs {
+		return ""
+	}
+	return sc.container
+}
+
+// scope returns the scope of ct's processes.
+func (ct *podContainer) scope() podScope {
+	return podScope{root: ct.root, container: ct.id, sharedPIDs: sharesSandboxPIDs(ct.spec)}
+}
+
+// sharesSandboxPIDs reports whether a pod container's spec joins the
+// sandbox's pid namespace (a pid namespace with a path:
+// shareProcessNamespace in Kubernetes) instead of having its own.
+func sharesSandboxPIDs(s *specs.Spec) bool {
+	if s.Linux == nil {
+		return true
+	}
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == specs.PIDNamespace {
+			return ns.Path != ""
+		}
+	}
+	// No pid namespace in the spec: the runtime's (runc's) own, shared.
+	return true
+}
+
 // newPodContainers returns an empty registry for k.
 func newPodContainers(k *kernel.Kernel, mf *memfile.File) *podContainers {
 	return &podContainers{k: k, mf: mf, byID: map[string]*podContainer{}}
@@ -129,7 +168,7 @@ func (pc *podContainers) create(c *control.Container, fds []int) (err error) {
 	for j, i := range idx {
 		bindMap[i] = binds[j]
 	}
-	if err := mountSpecAt(v, ct.root, c.ID, pc.k, pc.mf, &spec, bindMap); err != nil {
+	if err := mountSpecAt(v, ct.root, ct.scope().pidNamespace(), pc.k, pc.mf, &spec, bindMap); err != nil {
 		return err
 	}
 	// The init's program must exist now: runc fails create, not start.
@@ -162,7 +201,7 @@ func (pc *podContainers) newServer(ct *podContainer) *control.Server {
 		if err != nil {
 			return nil, err
 		}
-		tg, err := startSpecProcessIn(k, ct.root, ct.id, cp, fds, tty, true)
+		tg, err := startSpecProcessIn(k, ct.scope(), cp, fds, tty, true)
 		closeFDList(ct.stdio)
 		ct.stdio = nil
 		if err != nil {
@@ -185,7 +224,7 @@ func (pc *podContainers) newServer(ct *podContainer) *control.Server {
 		if err != nil {
 			return nil, err
 		}
-		return startSpecProcessIn(k, ct.root, ct.id, cp, pfds, tty, false)
+		return startSpecProcessIn(k, ct.scope(), cp, pfds, tty, false)
 	}
 	srv.SignalCreated = func(sig int) {
 		// A created container has no process yet: a signal that would

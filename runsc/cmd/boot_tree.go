@@ -151,8 +151,9 @@ func mountSpec(v *vfs.VFS, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, bi
 }
 
 // mountSpecAt is mountSpec in the mount namespace whose root is root, for
-// pod container container (its proc shows its processes).
-func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, container string, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
+// a pod container in pid namespace pidns (its proc shows that namespace's
+// processes: sentry/kernel/container.go).
+func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, pidns string, k *kernel.Kernel, mf *memfile.File, s *specs.Spec, binds map[int]vfs.Inode) error {
 	ctx := &vfs.Context{Creds: vfs.RootCreds(), Root: root, Cwd: root}
 	mount := func(dst string, root vfs.Inode, fsType, source string, flags uint64, data string) error {
 		if err := mountAt(v, ctx, dst, root, fsType, source, flags, data); err != nil {
@@ -198,7 +199,7 @@ func mountSpecAt(v *vfs.VFS, root vfs.VirtualDentry, container string, k *kernel
 		case dst == "/dev":
 			err = mount(dst, dev.NewTree(), "devtmpfs", "devtmpfs", flags|vfs.MountNoExec, "mode=755")
 		case typ == "proc":
-			err = mount(dst, proc.NewForContainer(k, container), "proc", "proc", flags|vfs.MountNoSuid|vfs.MountNoDev|vfs.MountNoExec, "")
+			err = mount(dst, proc.NewForPIDNamespace(k, pidns), "proc", "proc", flags|vfs.MountNoSuid|vfs.MountNoDev|vfs.MountNoExec, "")
 		case typ == "sysfs":
 			err = mount(dst, sys.New(k), "sysfs", "sysfs", flags|vfs.MountReadOnly, "")
 		case typ == "cgroup" || typ == "cgroup2":

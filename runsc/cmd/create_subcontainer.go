@@ -140,7 +140,11 @@ func createSubcontainer(id, sandboxID, bundle, pidFile, consoleSocket string, sp
 		}
 		return nil, err
 	}
-	proxy, err = startProxy(id)
+	var console *os.File
+	if spec.Process.Terminal {
+		console = stdio[0]
+	}
+	proxy, err = startProxy(id, console)
 	if err != nil {
 		control.Call(ct.Dir, &control.Request{Method: control.MethodDestroy}, nil)
 		return nil, err
@@ -218,16 +222,26 @@ func subcontainerStdio(terminal bool, consoleSocket string) ([]*os.File, func(),
 }
 
 // startProxy starts `runsc proxy ID`, the host process that stands for
-// container id's init (proxy.go).
-func startProxy(id string) (*exec.Cmd, error) {
+// container id's init (proxy.go). With a console (the init's terminal),
+// the proxy holds it as its controlling terminal and relays the signals
+// its line discipline generates into the container (proxy --tty).
+func startProxy(id string, console *os.File) (*exec.Cmd, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		exe = "/proc/self/exe"
 	}
-	args := append(proxyGlobalArgs(), "proxy", id)
-	cmd := exec.Command(exe, args...)
+	args := append(proxyGlobalArgs(), "proxy")
+	attr := &syscall.SysProcAttr{Setsid: true}
+	if console != nil {
+		args = append(args, "--tty")
+		attr.Setctty, attr.Ctty = true, 0
+	}
+	cmd := exec.Command(exe, append(args, id)...)
 	cmd.Args[0] = "runsc"
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = attr
+	if console != nil {
+		cmd.Stdin = console
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the container's proxy process: %v", err)
 	}

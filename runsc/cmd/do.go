@@ -146,6 +146,7 @@ func runDo(args []string) (int, error) {
 	if err := mountKernelFS(v, k); err != nil {
 		return 1, err
 	}
+	setConsoleNode(v, doConsole)
 	if straceFlag {
 		if logw != nil {
 			k.Strace = logw

@@ -19,7 +19,13 @@ import (
 // caller of `runsc create` (containerd's shim, a subreaper) sees the
 // container's exit as the exit of that pid, as with runc. If the sandbox
 // ends, or the container is deleted before it ran, it exits 137 (SIGKILL).
-type Proxy struct{}
+//
+// With --tty, stdin is the init's terminal (a host pty) and the proxy its
+// controlling process: it relays the signals the terminal's line
+// discipline sends it (^C, ^Z, a resize) to the foreground process group
+// of the container's terminal (fs/host/tty.go), as the sandbox process
+// does for the first container's console.
+type Proxy struct{ tty bool }
 
 // Name implements subcommands.Command.
 func (*Proxy) Name() string { return "proxy" }
@@ -35,16 +41,22 @@ func (*Proxy) Usage() string {
 }
 
 // SetFlags implements subcommands.Command.
-func (*Proxy) SetFlags(*flag.FlagSet) {}
+func (p *Proxy) SetFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&p.tty, "tty", false, "stdin is the init's terminal: relay its signals into the container")
+}
 
 // Execute implements subcommands.Command.
-func (*Proxy) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+func (p *Proxy) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands.ExitStatus {
 	setupOCILogging()
 	id, err := oneID(fs, "proxy")
 	if err != nil {
 		return ociError("%v", err)
 	}
-	resp, err := control.Call(filepath.Join(rootDir, id), &control.Request{Method: control.MethodWait}, nil)
+	dir := filepath.Join(rootDir, id)
+	if p.tty {
+		relayTerminalSignalsTo(dir, 0)
+	}
+	resp, err := control.Call(dir, &control.Request{Method: control.MethodWait}, nil)
 	if err != nil {
 		slog.Info("proxy: the container's sandbox is gone", "id", id, "err", err)
 		return subcommands.ExitStatus(128 + int(unix.SIGKILL))

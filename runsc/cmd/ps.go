@@ -34,9 +34,10 @@ TTY TIME CMD, with the pids inside the sandbox.
 
 --format json prints what runc prints, the host pids of the container's
 processes (docker top and containerd read it to run the host's ps on
-them): here the sandbox process, which serves every system call, then
-the ptrace stub that runs each process's code, named after its program
-(host ps shows it as "[name]").
+them): here the ptrace stub that runs each process's code, named after
+its program (host ps shows it as "[name]"). The sandbox process, which
+serves the system calls of every container of the sandbox, is not one
+of them.
 `
 }
 

@@ -2,12 +2,14 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 
 	"github.com/google/subcommands"
 
 	"stockade.dev/runsc/container"
+	"stockade.dev/runsc/sandbox"
 	"stockade.dev/sentry/control"
 )
 
@@ -69,6 +71,9 @@ func startContainer(ct *container.Container) error {
 	}
 	resp, err := control.Call(ct.Dir, &control.Request{Method: control.MethodStart}, nil)
 	if err != nil {
+		if msg, ok := sandbox.SeccompKilled(ct.State.Pid); ok {
+			return errors.New(msg)
+		}
 		return fmt.Errorf("starting container: %v", err)
 	}
 	ct.State.Status = container.Running

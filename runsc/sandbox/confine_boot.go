@@ -31,9 +31,12 @@ package sandbox
 // cgo (syscall.AllThreadsSyscall): `make build` builds so.
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -55,13 +58,19 @@ type BootOptions struct {
 // create/run, which the sandbox and the gofer inherit (the container's
 // environment is the spec's, so the application cannot set it), makes
 // that process call syslog, outside its allowlist, right after installing
-// its filter, and be killed by SIGSYS. Tests prove with it that runsc
-// reports the kill in one line.
+// its filter, and be killed by SIGSYS; =start makes the sandbox do it when
+// told to start the container (ForbiddenSyscallAtStart). Tests prove with
+// it that runsc reports the kill in one line.
 const EnvForbiddenSyscall = envForbidden
 
 // ConfineBoot confines the calling `runsc boot` process (see the file
 // comment).
 func ConfineBoot(o BootOptions) error {
+	start := time.Now()
+	defer func() { slog.Debug("sandbox confined", "took", time.Since(start)) }()
+	if err := CheckConfinable(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(o.Root, 0o700); err != nil {
 		return fmt.Errorf("making the empty root %s: %w", o.Root, err)
 	}
@@ -96,9 +105,38 @@ func ConfineBoot(o BootOptions) error {
 	if err := seccomp.InstallRules(seccomp.BootRules()); err != nil {
 		return fmt.Errorf("installing the sentry's seccomp filter: %w", err)
 	}
-	if os.Getenv(envForbidden) == "1" {
-		// syslog(SYSLOG_ACTION_SIZE_BUFFER): harmless, and never needed.
-		unix.Syscall(unix.SYS_SYSLOG, 10, 0, 0)
+	switch os.Getenv(envForbidden) {
+	case "1":
+		forbiddenSyscall()
+	case "start":
+		forbidAtStart = true
+	}
+	return nil
+}
+
+// forbidAtStart: the test hook fires at start (EnvForbiddenSyscall).
+var forbidAtStart bool
+
+// ForbiddenSyscallAtStart is the test hook's call when the container is
+// started (EnvForbiddenSyscall=start); it does nothing otherwise.
+func ForbiddenSyscallAtStart() {
+	if forbidAtStart {
+		forbiddenSyscall()
+	}
+}
+
+// forbiddenSyscall is syslog(SYSLOG_ACTION_SIZE_BUFFER): harmless, and
+// never needed by the sentry or the gofer.
+func forbiddenSyscall() { unix.Syscall(unix.SYS_SYSLOG, 10, 0, 0) }
+
+// CheckConfinable fails, in one line, if this binary cannot confine a
+// sandbox: one linked with cgo cannot make all-threads system calls, and
+// so cannot drop the capabilities of every thread. The CLI checks it
+// before it starts anything.
+func CheckConfinable() error {
+	// A harmless all-threads call.
+	if _, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_GET_DUMPABLE, 0, 0); e == syscall.ENOTSUP {
+		return errors.New("runsc is linked with cgo, so the sandbox cannot drop the capabilities of all its threads: build it with CGO_ENABLED=0 (make build), or run with --confine=false to debug")
 	}
 	return nil
 }

@@ -261,6 +261,20 @@ func SeccompKillMessage(what string, pid int) string {
 	return seccompKill(what, killedSyscall(pid))
 }
 
+// SeccompKilled reports, with SeccompKillMessage's line, whether the
+// kernel's audit records say that the sandbox process pid was killed by
+// its seccomp filter (for a sandbox that stopped answering).
+func SeccompKilled(pid int) (string, bool) {
+	if pid <= 0 {
+		return "", false
+	}
+	nr := killedSyscall(pid)
+	if nr < 0 {
+		return "", false
+	}
+	return seccompKill("sandbox", nr), true
+}
+
 func seccompKill(what string, nr int) string {
 	call := "unknown"
 	if nr >= 0 {

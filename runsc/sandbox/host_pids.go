@@ -10,16 +10,21 @@ import (
 // HostPIDs returns the host pids of the processes that run a container's
 // processes, for `runsc ps --format json` (which docker top and
 // containerd's shim read as runc's list of the container's host
-// processes): the sandbox process itself (the sentry, which serves every
-// system call) followed by the ptrace stub of each process, in order and
-// without duplicates. stubPIDs are the stubs' pids as the sentry sees them
-// (control.ProcInfo.HostPID): the same as the host's unless the sandbox has
-// a pid namespace of its own, in which case they are translated through
-// the NSpid lines of the sandbox process's children. A stub that cannot be
-// found (it exited meanwhile) is left out.
+// processes): the ptrace stub of each of its processes, which runs that
+// process's code and is named after its program, in order and without
+// duplicates (threads, and a vfork child before its exec, share one).
+// The sandbox process (the sentry) is not listed: it runs no application
+// code and is shared by every container of a pod, so it would be listed
+// by each; stubs are the container's own.
+//
+// stubPIDs are the stubs' pids as the sentry sees them
+// (control.ProcInfo.HostPID): the same as the host's unless the sandbox
+// has a pid namespace of its own, in which case they are translated
+// through the NSpid lines of the sandbox process's children. A stub that
+// cannot be found (it exited meanwhile) is left out.
 func HostPIDs(sandboxPID int, stubPIDs []int) []int {
-	out := []int{sandboxPID}
-	seen := map[int]bool{sandboxPID: true}
+	out := []int{}
+	seen := map[int]bool{}
 	byNS := childrenByNSPid(sandboxPID)
 	for _, p := range stubPIDs {
 		h, ok := byNS[p]

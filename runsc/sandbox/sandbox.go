@@ -57,6 +57,11 @@ type Sandbox struct {
 // (its kernel built, the control socket served) or failed, with the
 // sandbox's one-line error.
 func Start(cfg *Config) (*Sandbox, error) {
+	if cfg.Confine {
+		if err := CheckConfinable(); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.NetNS != "" {
 		if err := CheckNetNS(cfg.NetNS); err != nil {
 			return nil, err

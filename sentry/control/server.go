@@ -220,6 +220,11 @@ func (s *Server) signal(req *Request) *Response {
 	s.mu.Lock()
 	started, init := s.started, s.init
 	s.mu.Unlock()
+	if req.Foreground && (!started || init == nil) {
+		// A terminal's signal before anything runs on it: nobody to
+		// deliver it to (it is not a signal to the container).
+		return &Response{}
+	}
 	if !started || init == nil {
 		if s.SignalCreated != nil {
 			s.SignalCreated(sig)

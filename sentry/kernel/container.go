@@ -11,25 +11,32 @@ import "golang.org/x/sys/unix"
 // pids are the sandbox's), the UTS namespace (the pod's hostname) and the
 // IPC objects; each has its own mount namespace, given by its root.
 //
-// A container's init (ProcessOptions.ContainerInit) stands for the init of
-// a pid namespace: default-action signals from outside the sandbox do not
-// kill it, its container's orphans are reparented to it. And as if each
-// container had a pid namespace of its own (Kubernetes' default), a process
-// names only the processes of its container (Task.FindTask, FindProcess):
-// kill(2), tgkill(2), setpgid(2), sched_*(2) and the like answer ESRCH for
-// the others, kill(-1) reaches its container only, and the /proc a
-// container's spec mounts lists its own processes (proc.NewForContainer).
-// The pids themselves stay the sandbox's: a later container's init is not
-// pid 1.
+// Pid namespaces, as far as naming goes. A later container has a pid
+// namespace of its own (Kubernetes' default) unless its spec joins the
+// sandbox's (shareProcessNamespace: ProcessOptions.SharedPIDs). A process
+// names only the processes of its pid namespace (Task.FindTask,
+// FindProcess): kill(2), tgkill(2), setpgid(2), sched_*(2) and the like
+// answer ESRCH for the others, kill(-1) stays in it, and the /proc a
+// container's spec mounts lists its processes (proc.NewForPIDNamespace).
+// The init of a container with its own pid namespace stands for that
+// namespace's init: default-action signals from outside the sandbox do not
+// kill it and its container's orphans are reparented to it; in the
+// sandbox's namespace the sandbox's init is that init. The pids themselves
+// stay the sandbox's: a later container's init is not pid 1.
 
 // Container returns the id of the container the process belongs to ("" for
 // the sandbox's first container).
 func (tg *ThreadGroup) Container() string { return tg.container }
 
-// isContainerInit reports whether tg is the init of a container (the
-// sandbox's init or the init of a later container).
-func (tg *ThreadGroup) isContainerInit() bool {
-	return tg == tg.k.init || tg.containerInit
+// PIDNamespace returns the pid namespace the process is in: "" for the
+// sandbox's, else the id of the container whose own namespace it is.
+func (tg *ThreadGroup) PIDNamespace() string { return tg.pidns }
+
+// isPIDNamespaceInit reports whether tg is the init of a pid namespace:
+// the sandbox's init, or the init of a container with a pid namespace of
+// its own.
+func (tg *ThreadGroup) isPIDNamespaceInit() bool {
+	return tg == tg.k.init || tg.containerInit && tg.pidns == tg.container
 }
 
 // ContainerProcesses returns the live (not zombie) processes of container
@@ -61,36 +68,35 @@ func (k *Kernel) KillContainer(id string) {
 }
 
 // reaperLocked returns the process that adopts the orphaned children of
-// tg: the nearest live subreaper above tg, else the init of tg's
-// container (the sandbox's init for its first container). k.mu must be
-// held.
+// tg: the nearest live subreaper above tg, else the init of tg's pid
+// namespace. k.mu must be held.
 func (k *Kernel) reaperLocked(tg *ThreadGroup) *ThreadGroup {
 	for p := tg.parent; p != nil; p = p.parent {
 		if p.subreaper && !p.zombie {
 			return p
 		}
 	}
-	if tg.container == "" {
+	if tg.pidns == "" {
 		return k.init
 	}
-	return k.containerInits[tg.container]
+	return k.containerInits[tg.pidns]
 }
 
-// FindTask returns the live task tid if t can name it: a task of t's
-// container.
+// FindTask returns the live task tid if t can name it: a task of t's pid
+// namespace.
 func (t *Task) FindTask(tid int32) *Task {
 	o := t.k.FindTask(tid)
-	if o == nil || o.tg.container != t.tg.container {
+	if o == nil || o.tg.pidns != t.tg.pidns {
 		return nil
 	}
 	return o
 }
 
 // FindProcess returns the live process pid if t can name it: a process of
-// t's container.
+// t's pid namespace.
 func (t *Task) FindProcess(pid int32) *ThreadGroup {
 	tg := t.k.FindProcess(pid)
-	if tg == nil || tg.container != t.tg.container {
+	if tg == nil || tg.pidns != t.tg.pidns {
 		return nil
 	}
 	return tg

@@ -41,7 +41,7 @@ func (t *Task) Processes(pid int32) []*ThreadGroup {
 		seen[tg] = true
 		switch {
 		case pid > 0:
-			if tg.ID == pid && tg.container == t.tg.container {
+			if tg.ID == pid && tg.pidns == t.tg.pidns {
 				out = append(out, tg)
 			}
 		case pid == 0:
@@ -49,7 +49,7 @@ func (t *Task) Processes(pid int32) []*ThreadGroup {
 				out = append(out, tg)
 			}
 		case pid == -1:
-			if !tg.isContainerInit() && tg != t.tg && tg.container == t.tg.container {
+			if !tg.isPIDNamespaceInit() && tg != t.tg && tg.pidns == t.tg.pidns {
 				out = append(out, tg)
 			}
 		default:

@@ -36,9 +36,11 @@ type ProcessOptions struct {
 	Init bool
 	// Container is the pod container the process belongs to ("" for the
 	// sandbox's first one); ContainerInit makes it that container's init
-	// (container.go).
+	// (container.go). SharedPIDs puts a later container in the sandbox's
+	// pid namespace instead of one of its own.
 	Container     string
 	ContainerInit bool
+	SharedPIDs    bool
 }
 
 // StartProcess starts a new process and returns it once the program is
@@ -50,7 +52,10 @@ func (k *Kernel) StartProcess(o ProcessOptions) (*ThreadGroup, error) {
 	}
 	k.mu.Lock()
 	tg := k.newThreadGroup(nil, &sigHandlers{}, rl)
-	tg.container = o.Container
+	tg.container, tg.pidns = o.Container, o.Container
+	if o.SharedPIDs {
+		tg.pidns = ""
+	}
 	if o.ContainerInit && o.Container != "" {
 		tg.containerInit = true
 		k.containerInits[o.Container] = tg

@@ -291,7 +291,7 @@ func (tg *ThreadGroup) SendGroupSignal(info SigInfo) {
 	// with runc. `runsc do` runs an ordinary command as pid 1 and leaves it
 	// unprotected, so that it behaves as it does natively (Ctrl-C kills it,
 	// `busybox timeout` can kill it), as gVisor's do.
-	if tg.k.ProtectInit && tg.isContainerInit() && info.PID == 0 && info.Code == 0 && act.Handler == sigDFL &&
+	if tg.k.ProtectInit && tg.isPIDNamespaceInit() && info.PID == 0 && info.Code == 0 && act.Handler == sigDFL &&
 		info.Signo != int(unix.SIGKILL) && info.Signo != int(unix.SIGSTOP) {
 		return
 	}

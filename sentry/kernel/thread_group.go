@@ -55,9 +55,11 @@ type ThreadGroup struct {
 	// vforkDone is closed when a vfork child execs or exits.
 	vforkDone chan struct{}
 	// container is the id of the pod container the process belongs to,
-	// containerInit marks a container's init (container.go); autoReap
-	// makes an orphan with no reaper left disappear at its exit.
+	// pidns its pid namespace's, containerInit marks a container's init
+	// (container.go); autoReap makes an orphan with no reaper left
+	// disappear at its exit.
 	container     string
+	pidns         string
 	containerInit bool
 	autoReap      bool
 
@@ -95,7 +97,7 @@ func (k *Kernel) newThreadGroup(parent *ThreadGroup, sighand *sigHandlers, rlimi
 	tg := &ThreadGroup{k: k, parent: parent, children: map[*ThreadGroup]struct{}{}, sighand: sighand, rlimits: rlimits, exitSignal: 17}
 	if parent != nil {
 		tg.pgid, tg.sid = parent.pgid, parent.sid
-		tg.container = parent.container
+		tg.container, tg.pidns = parent.container, parent.pidns
 	}
 	return tg
 }

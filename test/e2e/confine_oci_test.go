@@ -180,25 +180,30 @@ func TestConfineOCISandbox(t *testing.T) {
 // TestConfineOCIForbiddenSyscall makes the sandbox, then the gofer, call a
 // host system call outside its allowlist (the hidden test hook
 // STOCKADE_TEST_FORBIDDEN_SYSCALL, read from runsc's environment, never
-// the container's): runsc create fails with one line saying so, and
-// leaves nothing behind.
+// the container's), during create and, for the sandbox, when the container
+// starts: runsc create or run fails with one line saying so, and leaves
+// nothing behind.
 func TestConfineOCIForbiddenSyscall(t *testing.T) {
 	r := confinedRunsc(t)
 	bundle := ociBundle(t, "true")
-	for _, tc := range []struct{ hook, what string }{{"1", "sandbox"}, {"gofer", "gofer"}} {
-		t.Run(tc.what, func(t *testing.T) {
-			id := ociID(t, "sigsys-"+tc.what)
-			res := r.callEnv(t, []string{"STOCKADE_TEST_FORBIDDEN_SYSCALL=" + tc.hook}, "create", "--bundle", bundle, id)
+	for _, tc := range []struct{ name, hook, what, cmd string }{
+		{"sandbox", "1", "sandbox", "create"},
+		{"gofer", "gofer", "gofer", "create"},
+		{"sandbox_at_start", "start", "sandbox", "run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := ociID(t, "sigsys-"+tc.name)
+			res := r.callEnv(t, []string{"STOCKADE_TEST_FORBIDDEN_SYSCALL=" + tc.hook}, tc.cmd, "--bundle", bundle, id)
 			if res.code != 1 {
-				t.Errorf("runsc create: %v, want exit 1", res)
+				t.Errorf("runsc %s: %v, want exit 1", tc.cmd, res)
 			}
 			msg := res.stderr
 			if strings.Count(msg, "\n") != 1 || !strings.HasSuffix(msg, "\n") {
 				t.Errorf("stderr is not exactly one line: %q", msg)
 			}
 			says := "the " + tc.what + " was killed by its seccomp filter (host system call "
-			if !strings.HasPrefix(msg, "runsc create failed: ") || !strings.Contains(msg, says) {
-				t.Errorf("stderr %q, want runsc create's failure saying %q", msg, says)
+			if !strings.HasPrefix(msg, "runsc "+tc.cmd+" failed: ") || !strings.Contains(msg, says) {
+				t.Errorf("stderr %q, want runsc %s's failure saying %q", msg, tc.cmd, says)
 			}
 			// The call is named when the kernel's audit record is readable.
 			if !strings.Contains(msg, "103, syslog") && !strings.Contains(msg, "unknown") {

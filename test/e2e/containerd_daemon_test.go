@@ -40,9 +40,13 @@ type containerdDaemon struct {
 	snapshotter string
 	image       string // the busybox image, in both namespaces
 	pause       string // the pause image (the CRI sandbox image)
-	cmd         *exec.Cmd
-	exited      chan struct{}
-	log         string // containerd's log (shims log to it too)
+	cgroup      string // the parent cgroup of every container, e.g. /stk-ctd-123
+	// cgroupParents are the pods' parent cgroups under cgroup: made by
+	// the runtimes and left to their owner (kubelet), as runc leaves them.
+	cgroupParents map[string]bool
+	cmd           *exec.Cmd
+	exited        chan struct{}
+	log           string // containerd's log (shims log to it too)
 }
 
 // ctrResult is what one ctr call produced.
@@ -140,6 +144,11 @@ func startContainerd(t *testing.T) *containerdDaemon {
 		image: "stockade.test/busybox:" + tag,
 		pause: "stockade.test/pause:" + tag,
 		log:   filepath.Join(dir, "containerd.log"),
+		// The containers' cgroups live under one parent of this daemon's
+		// (ctr --cgroup, the pods' cgroup_parent as kubelet sets it), so
+		// that leftovers can be counted, and the parent removed.
+		cgroup:        "/" + filepath.Base(dir),
+		cgroupParents: map[string]bool{},
 	}
 	t.Cleanup(func() { d.stop(t) })
 	var logs []string
@@ -430,9 +439,49 @@ func (d *containerdDaemon) runtimeState() []string {
 	return left
 }
 
+// cgroupDirs returns the cgroups under d.cgroup in every hierarchy
+// (d.cgroup's own directories excluded, and the pods' parents unless
+// parents), deepest first.
+func (d *containerdDaemon) cgroupDirs(parents bool) []string {
+	var dirs []string
+	hiers, _ := filepath.Glob("/sys/fs/cgroup/*")
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		hiers = []string{"/sys/fs/cgroup"} // cgroup v2: one hierarchy
+	}
+	for _, h := range hiers {
+		root := filepath.Join(h, d.cgroup)
+		filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
+			if err == nil && e.IsDir() && p != root && (parents || !d.cgroupParents[strings.TrimPrefix(p, h)]) {
+				dirs = append(dirs, p)
+			}
+			return nil
+		})
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(dirs)))
+	return dirs
+}
+
+// removeCgroups removes what is left under d.cgroup in every hierarchy,
+// and d.cgroup itself; it returns the containers' cgroups that were left.
+func (d *containerdDaemon) removeCgroups(t *testing.T) []string {
+	left := d.cgroupDirs(false)
+	hiers, _ := filepath.Glob("/sys/fs/cgroup/*")
+	hiers = append(hiers, "/sys/fs/cgroup")
+	var roots []string
+	for _, h := range hiers {
+		roots = append(roots, filepath.Join(h, d.cgroup))
+	}
+	for _, c := range append(d.cgroupDirs(true), roots...) {
+		if err := os.Remove(c); err != nil && !os.IsNotExist(err) && !strings.HasSuffix(filepath.Dir(c), "/sys/fs/cgroup") {
+			t.Logf("removing cgroup %s: %v", c, err)
+		}
+	}
+	return left
+}
+
 // leaks describes what is left of the containers once all were removed
 // through the API: processes besides containerd, mounts under the
-// daemon's directory, runtime state. Empty if nothing.
+// daemon's directory, runtime state, cgroups. Empty if nothing.
 func (d *containerdDaemon) leaks() string {
 	var s []string
 	for pid, cmd := range d.ours(false) {
@@ -443,6 +492,9 @@ func (d *containerdDaemon) leaks() string {
 	}
 	for _, st := range d.runtimeState() {
 		s = append(s, "runtime state "+st)
+	}
+	for _, c := range d.cgroupDirs(false) {
+		s = append(s, "cgroup "+c)
 	}
 	sort.Strings(s)
 	return strings.Join(s, "\n")
@@ -504,13 +556,16 @@ func (d *containerdDaemon) shutdown(t *testing.T) {
 // what is left mounted under d.dir; it returns what it had to clean.
 func (d *containerdDaemon) cleanupHost(t *testing.T) string {
 	var cleaned []string
-	for try := 0; try < 20; try++ {
+	// The shims of removed containers exit by themselves, soon: give them
+	// 10s before what is left counts as left behind and is killed.
+	patience := time.Now().Add(10 * time.Second)
+	for try := 0; try < 100; try++ {
 		procs := d.ours(true)
 		if len(procs) == 0 {
 			break
 		}
-		for pid, cmd := range procs {
-			if try > 0 {
+		if time.Now().After(patience) {
+			for pid, cmd := range procs {
 				cleaned = append(cleaned, fmt.Sprintf("process %d: %s", pid, cmd))
 				syscall.Kill(pid, syscall.SIGKILL)
 			}
@@ -531,6 +586,7 @@ func (d *containerdDaemon) cleanupHost(t *testing.T) string {
 func (d *containerdDaemon) stop(t *testing.T) {
 	if d.cmd == nil {
 		d.cleanupHost(t)
+		d.removeCgroups(t)
 		os.RemoveAll(d.dir)
 		return
 	}
@@ -540,6 +596,9 @@ func (d *containerdDaemon) stop(t *testing.T) {
 	}
 	if st := d.runtimeState(); len(st) > 0 && !t.Skipped() {
 		t.Errorf("runtime state left behind after containerd stopped: %v", st)
+	}
+	if cg := d.removeCgroups(t); len(cg) > 0 && !t.Skipped() {
+		t.Errorf("cgroups left behind after containerd stopped: %v", cg)
 	}
 	if err := os.RemoveAll(d.dir); err != nil {
 		t.Logf("removing %s: %v", d.dir, err)

@@ -214,16 +214,29 @@ func podBundle(t *testing.T, name string, ann map[string]string, args ...string)
 	return dir
 }
 
-// psPids returns the pids `runsc ps --format json` lists for id.
+// psPids returns the pids inside the sandbox (the PID column of `runsc
+// ps`'s table) of id's processes.
 func psPids(t *testing.T, r ociRuntime, id string) []int {
 	t.Helper()
-	res := r.call(t, "ps", "--format", "json", id)
+	res := r.call(t, "ps", id)
 	if res.code != 0 {
 		t.Fatalf("ps %s: %v", id, res)
 	}
+	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "UID") {
+		t.Fatalf("ps %s: no table in %q", id, res.stdout)
+	}
 	var pids []int
-	if err := json.Unmarshal([]byte(res.stdout), &pids); err != nil {
-		t.Fatalf("ps %s: %v in %q", id, err, res.stdout)
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) < 2 {
+			continue
+		}
+		pid, err := strconv.Atoi(f[1])
+		if err != nil {
+			t.Fatalf("ps %s: bad line %q", id, l)
+		}
+		pids = append(pids, pid)
 	}
 	sort.Ints(pids)
 	return pids
@@ -644,6 +657,70 @@ func TestPodPaused(t *testing.T) {
 	}
 	if res := r.call(t, "delete", "--force", sbID); res.code != 0 {
 		t.Fatalf("delete %s: %v", sbID, res)
+	}
+	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
+		t.Errorf("left state %v and %d processes", dirs, procs)
+	}
+}
+
+// TestPodSharedPIDs: a pod container whose spec joins the sandbox's pid
+// namespace (Kubernetes' shareProcessNamespace: a pid namespace with a
+// path) sees and signals the sandbox container's processes, and its init is
+// an ordinary process of that namespace (SIGTERM without a handler ends
+// it); ps still lists each container's own processes.
+func TestPodSharedPIDs(t *testing.T) {
+	r := runscOnly(t)
+	sbID := ociID(t, "podsh")
+	cID := sbID + "-c"
+	for _, id := range []string{cID, sbID} {
+		r.cleanup(t, id)
+	}
+	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
+	cBundle := podBundle(t, "c", map[string]string{
+		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
+	}, "sleep", "1000")
+	if res := r.call(t, "create", "--bundle", sbBundle, sbID); res.code != 0 {
+		t.Fatalf("create %s: %v", sbID, res)
+	}
+	if res := r.call(t, "start", sbID); res.code != 0 {
+		t.Fatalf("start %s: %v", sbID, res)
+	}
+	sbPid := int(r.waitStatus(t, sbID, "running")["pid"].(float64))
+	editConfig(t, cBundle, func(c map[string]any) {
+		linux := c["linux"].(map[string]any)
+		nss := linux["namespaces"].([]any)
+		for _, ns := range nss {
+			if m := ns.(map[string]any); m["type"] == "pid" {
+				m["path"] = fmt.Sprintf("/proc/%d/ns/pid", sbPid)
+			}
+		}
+	})
+	c := createUnderSubreaper(t, r, cBundle, cID)
+	if res := r.call(t, "start", cID); res.code != 0 {
+		t.Fatalf("start %s: %v", cID, res)
+	}
+	r.waitStatus(t, cID, "running")
+	sbInit, cInit := psPids(t, r, sbID), psPids(t, r, cID)
+	if len(sbInit) != 1 || len(cInit) != 1 {
+		t.Fatalf("ps: %s %v, %s %v; want one process each", sbID, sbInit, cID, cInit)
+	}
+	script := fmt.Sprintf("kill -0 %d && echo sees-sandbox; test -e /proc/%d && echo proc-sandbox", sbInit[0], sbInit[0])
+	if res := r.call(t, "exec", cID, "sh", "-c", script); res.stdout != "sees-sandbox\nproc-sandbox\n" {
+		t.Errorf("naming the sandbox's init from %s: %v", cID, res)
+	}
+	if res := r.call(t, "kill", cID, "TERM"); res.code != 0 {
+		t.Fatalf("kill %s: %v", cID, res)
+	}
+	if got := c.next(t); got != "exit 143" {
+		t.Errorf("%s's init after SIGTERM: the subreaper saw %q, want exit 143", cID, got)
+	}
+	if st := r.state(t, sbID); st == nil || st["status"] != "running" {
+		t.Errorf("the sandbox container: %v; want running", st)
+	}
+	for _, id := range []string{cID, sbID} {
+		if res := r.call(t, "delete", "--force", id); res.code != 0 {
+			t.Errorf("delete %s: %v", id, res)
+		}
 	}
 	if dirs, procs := r.leftovers(t); len(dirs) != 0 || procs != 0 {
 		t.Errorf("left state %v and %d processes", dirs, procs)

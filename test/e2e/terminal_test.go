@@ -438,3 +438,56 @@ func TestTerminalExec(t *testing.T) {
 		})
 	}
 }
+
+// TestTerminalPodContainer: a later container of a pod with a terminal
+// (its console through --console-socket, as containerd's CRI gives it):
+// its proxy process relays the terminal's signals into it, so job control
+// and window size work as in the pod's first container. runsc only (runc
+// has no pods).
+func TestTerminalPodContainer(t *testing.T) {
+	r := runscOnly(t)
+	sbID := ociID(t, "podsh")
+	cID := sbID + "-c"
+	for _, id := range []string{cID, sbID} {
+		r.cleanup(t, id)
+	}
+	sbBundle := podBundle(t, "sb", map[string]string{"io.kubernetes.cri.container-type": "sandbox"}, "sleep", "1000")
+	cBundle := podBundle(t, "c", map[string]string{
+		"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
+	}, "sh")
+	addTerminalTools(t, cBundle)
+	setConfig(t, cBundle, func(c map[string]any) {
+		p := c["process"].(map[string]any)
+		p["terminal"] = true
+		p["env"] = []any{"PATH=/bin", "TERM=xterm", "PS1=$ "}
+	})
+	if res := r.call(t, "run", "--detach", "--bundle", sbBundle, sbID); res.code != 0 {
+		t.Fatalf("run %s: %v", sbID, res)
+	}
+	sock, got := receiveConsole(t)
+	if res := r.call(t, "create", "--bundle", cBundle, "--console-socket", sock, cID); res.code != 0 {
+		t.Fatalf("create %s: %v", cID, res)
+	}
+	var master *os.File
+	select {
+	case master = <-got:
+	case <-time.After(10 * time.Second):
+	}
+	if master == nil {
+		t.Fatal("no pty master on the console socket")
+	}
+	s := newPtySession(t, "pod container", master)
+	s.setSize(25, 79)
+	if res := r.call(t, "start", cID); res.code != 0 {
+		t.Fatalf("start %s: %v", cID, res)
+	}
+	checkShellReady(s)
+	checkStty(s, 25, 79)
+	checkWinch(s, func() { s.setSize(34, 99) })
+	checkJobControl(s)
+	s.send("exit\r")
+	r.waitStatus(t, cID, "stopped")
+	if st := r.state(t, sbID); st == nil || st["status"] != "running" {
+		t.Errorf("the pod's first container after the terminal container's exit: %v; want running", st)
+	}
+}
