@@ -38,24 +38,33 @@ func cgroupHierarchies(t *testing.T) map[string]string {
 }
 
 // cgroupParent is a cgroup path for this test run's containers; Cleanup
-// removes it (it must be empty by then: the test checks its children).
+// removes it from every hierarchy the runtimes made it in (runc makes it
+// in all, name=systemd and the v2 tree included). A container's cgroup
+// left under it is a leak the tests report; Cleanup removes those too.
 func cgroupParent(t *testing.T, h map[string]string) string {
 	p := fmt.Sprintf("/stockade-e2e-%d-%s", os.Getpid(), strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")))
 	t.Cleanup(func() {
-		for _, mnt := range h {
-			os.Remove(filepath.Join(mnt, p))
+		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", p))
+		for _, d := range dirs {
+			children, _ := filepath.Glob(filepath.Join(d, "*"))
+			for _, c := range children {
+				if st, err := os.Stat(c); err == nil && st.IsDir() {
+					os.Remove(c)
+				}
+			}
+			os.Remove(d)
 		}
 	})
 	return p
 }
 
-// existingCgroupDirs lists the hierarchies where path exists.
+// existingCgroupDirs lists the hierarchies (all mounted, not only h)
+// where path exists.
 func existingCgroupDirs(h map[string]string, path string) []string {
 	var out []string
-	for c, mnt := range h {
-		if _, err := os.Stat(filepath.Join(mnt, path)); err == nil {
-			out = append(out, c)
-		}
+	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", path))
+	for _, d := range dirs {
+		out = append(out, strings.TrimPrefix(d, "/sys/fs/cgroup/"))
 	}
 	return out
 }
