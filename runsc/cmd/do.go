@@ -43,9 +43,9 @@ func (*Do) Usage() string {
 
 The host's root filesystem is the lower layer of an overlay whose upper
 layer is in memory: the sandbox may change any file, and none of its
-changes reach the host (/tmp included). The host's files are served,
-read-only, by a confined ` + "`runsc gofer`" + ` process (--gofer=false, or
-STOCKADE_GOFER=0, reads them directly instead). /dev/shm is a fresh tmpfs. stdin, stdout and stderr
+changes reach the host (/tmp included). runsc reads the host's files
+itself, or with --gofer (or STOCKADE_GOFER=1) through a confined,
+read-only ` + "`runsc gofer`" + ` process. /dev/shm is a fresh tmpfs. stdin, stdout and stderr
 are the caller's. runsc exits with CMD's exit status, or 128+N if CMD was
 killed by signal N.
 `
@@ -56,7 +56,7 @@ var doConfine bool
 
 // SetFlags implements subcommands.Command.
 func (*Do) SetFlags(fs *flag.FlagSet) {
-	fs.BoolVar(&doGofer, "gofer", true, "serve the host root through a confined gofer process; --gofer=false reads it directly (also: STOCKADE_GOFER=0)")
+	fs.BoolVar(&doGofer, "gofer", false, "serve the host root through a confined, read-only gofer process (also: STOCKADE_GOFER=1; --gofer=false overrides it)")
 	fs.BoolVar(&doConfine, "confine", false, "confine the sandbox's kernel: seccomp allowlist of host calls, no capabilities, no_new_privs (also: STOCKADE_CONFINE=1)")
 }
 

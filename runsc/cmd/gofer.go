@@ -101,6 +101,9 @@ func (g *Gofer) run() error {
 		return err
 	}
 	serves = append(serves, goferServe{srv, g.fd})
+	// A gofer that changes nothing (its root and every mount read-only)
+	// is confined with fewer capabilities.
+	allReadOnly := g.readOnly
 	for _, m := range g.mounts {
 		parts := strings.Split(m, ":")
 		if len(parts) < 2 || len(parts) > 3 {
@@ -111,6 +114,7 @@ func (g *Gofer) run() error {
 			return fmt.Errorf("bad --mount %q: bad fd", m)
 		}
 		ro := len(parts) == 3 && parts[2] == "ro"
+		allReadOnly = allReadOnly && ro
 		src, opts := parts[0], gofer.Options{ReadOnly: ro}
 		if st, err := os.Stat(src); err == nil && !st.IsDir() {
 			src, opts.Only = filepath.Dir(src), filepath.Base(src)
@@ -131,7 +135,7 @@ func (g *Gofer) run() error {
 		}
 	}
 	if confineFl {
-		if err := sandbox.ConfineGofer(g.readOnly); err != nil {
+		if err := sandbox.ConfineGofer(allReadOnly); err != nil {
 			return fmt.Errorf("confining the gofer: %v", err)
 		}
 	}
@@ -427,18 +431,19 @@ func attachGofer(clients []int, readOnly bool, mounts []goferMount, fileNames []
 }
 
 // useGofer reports whether `runsc do` serves the host root through a
-// gofer process (the default) instead of fs/host's direct TreeFS
-// (`runsc do --gofer=false`, or STOCKADE_GOFER=0 when the flag is not
-// given).
+// gofer process (`runsc do --gofer`, or STOCKADE_GOFER=1 when the flag is
+// not given) instead of fs/host's direct TreeFS (the default: the gofer's
+// start, a second runsc process, costs about half of `runsc do /bin/true`
+// more; see test/benchmarks/RESULTS.md).
 func useGofer() bool {
 	if doGoferSet {
 		return doGofer
 	}
 	switch os.Getenv("STOCKADE_GOFER") {
-	case "0", "false":
-		return false
+	case "1", "true":
+		return true
 	}
-	return true
+	return false
 }
 
 var (

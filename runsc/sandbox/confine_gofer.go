@@ -40,15 +40,16 @@ import (
 var GoferKeepCaps = []uintptr{unix.CAP_DAC_OVERRIDE, unix.CAP_DAC_READ_SEARCH, unix.CAP_CHOWN, unix.CAP_FOWNER, unix.CAP_FSETID}
 
 // GoferReadOnlyKeepCaps are the capabilities a read-only gofer run by root
-// keeps (`runsc do`'s, or a read-only rootfs's): it changes nothing, so it
+// keeps (`runsc do`'s, or a container's whose rootfs and bind mounts are
+// all read-only): it changes nothing, so it
 // needs only to read and search every file (CAP_DAC_OVERRIDE,
 // CAP_DAC_READ_SEARCH) and to open files it does not own with O_NOATIME
 // (CAP_FOWNER), as the application's root may.
 var GoferReadOnlyKeepCaps = []uintptr{unix.CAP_DAC_OVERRIDE, unix.CAP_DAC_READ_SEARCH, unix.CAP_FOWNER}
 
 // ConfineGofer confines the calling gofer once it has opened what it
-// serves and pivoted (see the file comment). A readOnly gofer (one that
-// refuses every change) keeps fewer capabilities.
+// serves and pivoted (see the file comment). A readOnly gofer (one whose
+// root and every bind mount refuse every change) keeps fewer capabilities.
 func ConfineGofer(readOnly bool) error {
 	keep := GoferKeepCaps
 	if readOnly {
