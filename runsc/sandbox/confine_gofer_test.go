@@ -20,7 +20,7 @@ func TestLimitThreadBoundingSet(t *testing.T) {
 	out := make(chan string, 1)
 	release := make(chan struct{})
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		runtime.LockOSThread()       // never unlocked: the thread ends with the goroutine
 		defer func() { <-release }() // keep this thread until the check below
 		if err := LimitThreadBoundingSet(GoferReadOnlyKeepCaps); err != nil {
 			out <- "error: " + err.Error()
