@@ -491,12 +491,6 @@ func TestCRI(t *testing.T) {
 			b := p.startContainer(t, "b", "x", "sleep", "2000")
 			r := c.ps(t, h, a)
 			p.remove(t, []string{a, b})
-			if h == "runsc" && r == `ps: exit 0, stdout "COMMAND\nps -o args\nsleep 1000", stderr ""` {
-				// runc shares them (checked above); runsc's pods give every
-				// container a process view of its own, whatever the pod's
-				// pid namespace mode.
-				t.Skipf("known: runsc pods do not share the pid namespace of the pod (shareProcessNamespace, linux.namespaces pid path of the sandbox): container a sees only its own processes: %s", r)
-			}
 			if !strings.Contains(r, `sleep 1000\nsleep 2000\nsleep 2147483647`) {
 				t.Errorf("%s: ps in container a of a pod sharing its pid namespace: %s (want b's and pause's processes)", h, r)
 			}
