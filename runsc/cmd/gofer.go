@@ -101,9 +101,6 @@ func (g *Gofer) run() error {
 		return err
 	}
 	serves = append(serves, goferServe{srv, g.fd})
-	// A gofer that changes nothing (its root and every mount read-only)
-	// is confined with fewer capabilities.
-	allReadOnly := g.readOnly
 	for _, m := range g.mounts {
 		parts := strings.Split(m, ":")
 		if len(parts) < 2 || len(parts) > 3 {
@@ -114,7 +111,6 @@ func (g *Gofer) run() error {
 			return fmt.Errorf("bad --mount %q: bad fd", m)
 		}
 		ro := len(parts) == 3 && parts[2] == "ro"
-		allReadOnly = allReadOnly && ro
 		src, opts := parts[0], gofer.Options{ReadOnly: ro}
 		if st, err := os.Stat(src); err == nil && !st.IsDir() {
 			src, opts.Only = filepath.Dir(src), filepath.Base(src)
@@ -135,7 +131,7 @@ func (g *Gofer) run() error {
 		}
 	}
 	if confineFl {
-		if err := sandbox.ConfineGofer(allReadOnly); err != nil {
+		if err := sandbox.ConfineGofer(); err != nil {
 			return fmt.Errorf("confining the gofer: %v", err)
 		}
 	}
@@ -230,9 +226,12 @@ func startDoGofer() (*goferProcess, error) {
 	return startGoferCaps([]string{"--confine=" + strconv.FormatBool(confineFl)}, "/", true, true, false, nil, keepCaps)
 }
 
-// startGoferArgs is startGofer with global flags for `runsc` first
-// (`runsc boot` passes --root, so that the gofer's command line names the
-// state root as the sandbox's does).
+// startGoferArgs starts `runsc gofer` serving root (and mounts), with
+// global flags for `runsc` first (`runsc boot` passes --root, so that the
+// gofer's command line names the state root as the sandbox's does), and
+// attaches to it. The gofer exits when this process's sockets close (its
+// exit). With pivot the gofer starts in a new mount namespace and pivots
+// into root (runsc must have CAP_SYS_ADMIN).
 func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
 	return startGoferCaps(global, root, readOnly, hideHost, pivot, mounts, nil)
 }

@@ -39,23 +39,19 @@ import (
 // FIFOs and sockets), not CAP_SYS_ADMIN (the pivot is done) nor any other.
 var GoferKeepCaps = []uintptr{unix.CAP_DAC_OVERRIDE, unix.CAP_DAC_READ_SEARCH, unix.CAP_CHOWN, unix.CAP_FOWNER, unix.CAP_FSETID}
 
-// GoferReadOnlyKeepCaps are the capabilities a read-only gofer run by root
-// keeps (`runsc do`'s, or a container's whose rootfs and bind mounts are
-// all read-only): it changes nothing, so it
-// needs only to read and search every file (CAP_DAC_OVERRIDE,
-// CAP_DAC_READ_SEARCH) and to open files it does not own with O_NOATIME
-// (CAP_FOWNER), as the application's root may.
+// GoferReadOnlyKeepCaps are the capabilities `runsc do`'s gofer, which
+// serves the host's root read-only, starts with as root
+// (LimitThreadBoundingSet): it changes nothing, so it needs only to read
+// and search every file (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) and to open
+// files it does not own with O_NOATIME (CAP_FOWNER), as the application's
+// root may. ConfineGofer then keeps those of GoferKeepCaps it has.
 var GoferReadOnlyKeepCaps = []uintptr{unix.CAP_DAC_OVERRIDE, unix.CAP_DAC_READ_SEARCH, unix.CAP_FOWNER}
 
 // ConfineGofer confines the calling gofer once it has opened what it
-// serves and pivoted (see the file comment). A readOnly gofer (one whose
-// root and every bind mount refuse every change) keeps fewer capabilities.
-func ConfineGofer(readOnly bool) error {
-	keep := GoferKeepCaps
-	if readOnly {
-		keep = GoferReadOnlyKeepCaps
-	}
-	if err := DropCapabilities(keep); err != nil {
+// serves and pivoted (see the file comment). It keeps those of
+// GoferKeepCaps the gofer has.
+func ConfineGofer() error {
+	if err := DropCapabilities(GoferKeepCaps); err != nil {
 		return fmt.Errorf("dropping capabilities: %w", err)
 	}
 	if err := seccomp.InstallRules(seccomp.GoferRules()); err != nil {
