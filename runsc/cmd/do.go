@@ -43,7 +43,9 @@ func (*Do) Usage() string {
 
 The host's root filesystem is the lower layer of an overlay whose upper
 layer is in memory: the sandbox may change any file, and none of its
-changes reach the host (/tmp included). /dev/shm is a fresh tmpfs. stdin, stdout and stderr
+changes reach the host (/tmp included). runsc reads the host's files
+itself, or with --gofer (or STOCKADE_GOFER=1) through a confined,
+read-only ` + "`runsc gofer`" + ` process. /dev/shm is a fresh tmpfs. stdin, stdout and stderr
 are the caller's. runsc exits with CMD's exit status, or 128+N if CMD was
 killed by signal N.
 `
@@ -54,12 +56,17 @@ var doConfine bool
 
 // SetFlags implements subcommands.Command.
 func (*Do) SetFlags(fs *flag.FlagSet) {
-	fs.BoolVar(&doGofer, "gofer", false, "serve the host root through a gofer process (also: STOCKADE_GOFER=1)")
+	fs.BoolVar(&doGofer, "gofer", false, "serve the host root through a confined, read-only gofer process (also: STOCKADE_GOFER=1; --gofer=false overrides it)")
 	fs.BoolVar(&doConfine, "confine", false, "confine the sandbox's kernel: seccomp allowlist of host calls, no capabilities, no_new_privs (also: STOCKADE_CONFINE=1)")
 }
 
 // Execute implements subcommands.Command.
 func (d *Do) Execute(_ context.Context, fs *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "gofer" {
+			doGoferSet = true
+		}
+	})
 	args := fs.Args()
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, "runsc do: missing command; usage: runsc do CMD [ARGS...]")
@@ -123,7 +130,7 @@ func runDo(args []string) (int, error) {
 	if useGofer() {
 		goferC = make(chan goferResult, 1)
 		go func() {
-			gp, err := startGofer("/", true, true, false, nil)
+			gp, err := startDoGofer()
 			goferC <- goferResult{gp, err}
 		}()
 	}

@@ -211,20 +211,36 @@ func (gp *goferProcess) Kill() {
 	}
 }
 
-// startGofer starts `runsc gofer` serving root (and mounts) and attaches
-// to it. The gofer exits when this process's sockets close (its exit).
-//
-// With pivot the gofer starts in a new mount namespace and pivots into
-// root (runsc must have CAP_SYS_ADMIN).
-func startGofer(root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
-	// runsc do's gofer is not confined (only the OCI commands' are).
-	return startGoferArgs([]string{"--confine=false"}, root, readOnly, hideHost, pivot, mounts)
+// startDoGofer starts the gofer of `runsc do`: it serves the host's root,
+// read-only, hiding the host's procfs, sysfs and cgroup mounts, and is
+// confined as the OCI commands' gofer is (sandbox.ConfineGofer: only the
+// capabilities it needs, no_new_privs, its seccomp allowlist) unless
+// `runsc --confine=false`. It stays in runsc's mount namespace: it serves
+// "/", so a pivot would leave it the same files (and a non-root caller
+// could not make the namespace).
+func startDoGofer() (*goferProcess, error) {
+	var keepCaps []uintptr
+	if confineFl {
+		keepCaps = sandbox.GoferReadOnlyKeepCaps
+	}
+	return startGoferCaps([]string{"--confine=" + strconv.FormatBool(confineFl)}, "/", true, true, false, nil, keepCaps)
 }
 
-// startGoferArgs is startGofer with global flags for `runsc` first
-// (`runsc boot` passes --root, so that the gofer's command line names the
-// state root as the sandbox's does).
+// startGoferArgs starts `runsc gofer` serving root (and mounts), with
+// global flags for `runsc` first (`runsc boot` passes --root, so that the
+// gofer's command line names the state root as the sandbox's does), and
+// attaches to it. The gofer exits when this process's sockets close (its
+// exit). With pivot the gofer starts in a new mount namespace and pivots
+// into root (runsc must have CAP_SYS_ADMIN).
 func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool, mounts []goferMount) (*goferProcess, error) {
+	return startGoferCaps(global, root, readOnly, hideHost, pivot, mounts, nil)
+}
+
+// startGoferCaps is startGoferArgs; a non-nil keepCaps are the only
+// capabilities the gofer is started with (the bounding set of the thread
+// that starts it is limited to them first: the gofer's own confinement
+// then has nothing left to drop, which is most of its start-up cost).
+func startGoferCaps(global []string, root string, readOnly, hideHost, pivot bool, mounts []goferMount, keepCaps []uintptr) (*goferProcess, error) {
 	gc, err := goferCommand(global, root, readOnly, hideHost, pivot, mounts)
 	if err != nil {
 		return nil, err
@@ -241,6 +257,12 @@ func startGoferArgs(global []string, root string, readOnly, hideHost, pivot bool
 	gp := &goferProcess{cmd: cmd, done: done}
 	go func() {
 		runtime.LockOSThread()
+		if keepCaps != nil {
+			if err := sandbox.LimitThreadBoundingSet(keepCaps); err != nil {
+				// The gofer drops them itself, only more slowly.
+				slog.Debug("gofer: limiting the capabilities it starts with", "err", err)
+			}
+		}
 		err := cmd.Start()
 		if err == nil {
 			gp.hostPid = hostChildPid(cmd.Process.Pid)
@@ -408,10 +430,22 @@ func attachGofer(clients []int, readOnly bool, mounts []goferMount, fileNames []
 }
 
 // useGofer reports whether `runsc do` serves the host root through a
-// gofer process (--gofer, or STOCKADE_GOFER=1) instead of fs/host's
-// direct TreeFS.
+// gofer process (`runsc do --gofer`, or STOCKADE_GOFER=1 when the flag is
+// not given) instead of fs/host's direct TreeFS (the default: the gofer's
+// start, a second runsc process, costs about half of `runsc do /bin/true`
+// more; see test/benchmarks/RESULTS.md).
 func useGofer() bool {
-	return doGofer || os.Getenv("STOCKADE_GOFER") == "1"
+	if doGoferSet {
+		return doGofer
+	}
+	switch os.Getenv("STOCKADE_GOFER") {
+	case "1", "true":
+		return true
+	}
+	return false
 }
 
-var doGofer bool
+var (
+	doGofer    bool
+	doGoferSet bool // --gofer was given
+)

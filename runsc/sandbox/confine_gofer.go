@@ -1,6 +1,9 @@
 package sandbox
 
-// Confinement of the gofer (`runsc gofer` started by `runsc boot`).
+// Confinement of the gofer (`runsc gofer` started by `runsc boot`, and by
+// `runsc do`, whose gofer serves the host's "/" read-only: it neither makes
+// a mount namespace nor pivots, since its root is the host's, and is
+// otherwise confined as below).
 //
 // The gofer starts in the sandbox's pid, ipc, uts and network namespaces
 // (it is the sentry's child) and in a mount namespace of its own, where it
@@ -36,8 +39,17 @@ import (
 // FIFOs and sockets), not CAP_SYS_ADMIN (the pivot is done) nor any other.
 var GoferKeepCaps = []uintptr{unix.CAP_DAC_OVERRIDE, unix.CAP_DAC_READ_SEARCH, unix.CAP_CHOWN, unix.CAP_FOWNER, unix.CAP_FSETID}
 
+// GoferReadOnlyKeepCaps are the capabilities `runsc do`'s gofer, which
+// serves the host's root read-only, starts with as root
+// (LimitThreadBoundingSet): it changes nothing, so it needs only to read
+// and search every file (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) and to open
+// files it does not own with O_NOATIME (CAP_FOWNER), as the application's
+// root may. ConfineGofer then keeps those of GoferKeepCaps it has.
+var GoferReadOnlyKeepCaps = []uintptr{unix.CAP_DAC_OVERRIDE, unix.CAP_DAC_READ_SEARCH, unix.CAP_FOWNER}
+
 // ConfineGofer confines the calling gofer once it has opened what it
-// serves and pivoted (see the file comment).
+// serves and pivoted (see the file comment). It keeps those of
+// GoferKeepCaps the gofer has.
 func ConfineGofer() error {
 	if err := DropCapabilities(GoferKeepCaps); err != nil {
 		return fmt.Errorf("dropping capabilities: %w", err)
@@ -47,6 +59,37 @@ func ConfineGofer() error {
 	}
 	if os.Getenv(envForbidden) == "gofer" {
 		forbiddenSyscall() // the test hook (EnvForbiddenSyscall)
+	}
+	return nil
+}
+
+// LimitThreadBoundingSet drops every capability but keep from the calling
+// thread's bounding set, so that a process it then forks and execs (as
+// root) starts with no other capability: the gofer's confinement then has
+// none left to drop, which saves it a stop-the-world per capability. The
+// caller must have locked its goroutine to the thread and never unlock it
+// (the thread ends with the goroutine); without CAP_SETPCAP (a non-root
+// caller, who has no capabilities to give) it does nothing.
+func LimitThreadBoundingSet(keep []uintptr) error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capget: %w", err)
+	}
+	if data[0].Effective&(1<<unix.CAP_SETPCAP) == 0 {
+		return nil
+	}
+	keepMask := capSet(keep)
+	for c := uintptr(0); c <= lastCap(); c++ {
+		if keepMask&(1<<c) != 0 {
+			continue
+		}
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil {
+			if err == unix.EINVAL {
+				break // past the kernel's last capability
+			}
+			return fmt.Errorf("prctl(PR_CAPBSET_DROP, %d): %w", c, err)
+		}
 	}
 	return nil
 }
