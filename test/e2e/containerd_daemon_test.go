@@ -302,27 +302,8 @@ func (d *containerdDaemon) ctrCall(t *testing.T, stdin []byte, args ...string) c
 	t.Helper()
 	cmd := exec.Command(d.ctr, append([]string{"--address", d.sock}, args...)...)
 	cmd.Env = env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("ctr: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(runTimeout):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("ctr %s: timed out\n%s", strings.Join(args, " "), d.diag())
-	}
-	r := ctrResult{stdout: out.String(), stderr: errb.String(), code: cmd.ProcessState.ExitCode()}
-	if r.code < 0 {
-		r.code = 255
-	}
+	var r ctrResult
+	r.stdout, r.stderr, r.code = runTimed(t, cmd, stdin, d.diag)
 	return r
 }
 

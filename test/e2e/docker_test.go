@@ -178,27 +178,8 @@ func (d *dockerDaemon) dockerIn(t *testing.T, stdin []byte, args ...string) dock
 	t.Helper()
 	cmd := exec.Command(d.client, args...)
 	cmd.Env = d.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(runTimeout):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("docker %s: timed out\n%s", strings.Join(args, " "), d.runscLog())
-	}
-	r := dockerResult{stdout: out.String(), stderr: errb.String(), code: cmd.ProcessState.ExitCode()}
-	if r.code < 0 {
-		r.code = 255
-	}
+	var r dockerResult
+	r.stdout, r.stderr, r.code = runTimed(t, cmd, stdin, d.runscLog)
 	return r
 }
 
